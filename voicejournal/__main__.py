@@ -1,0 +1,3 @@
+from voicejournal.cli import run
+
+run()

@@ -1,0 +1,67 @@
+"""The command line: one click group; library errors become one clean line at the edge."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from click_default_group import DefaultGroup
+
+from voicejournal import __version__
+from voicejournal.errors import UserError
+from voicejournal.settings import Settings, load_settings
+
+
+@click.group(cls=DefaultGroup, default="talk", default_if_no_args=True)
+@click.version_option(__version__, prog_name="voicejournal")
+@click.option("--data-dir", type=click.Path(path_type=Path), envvar="VOICEJOURNAL_HOME",
+              help="Where the journal lives (default: the platform's user data dir).")
+@click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.pass_context
+def main(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
+    """A private, fully local voice journal that listens and answers.
+
+    \b
+    Examples:
+      voicejournal demo                 # hear a bundled evening reflection
+      voicejournal talk --input day.wav # talk over a recording
+      voicejournal export --format json
+    """
+    ctx.obj = load_settings({"data_dir": data_dir, "debug": debug or None})
+
+
+def settings_of(ctx: click.Context) -> Settings:
+    """The Settings built by the root group (commands receive it, never a global)."""
+    return ctx.find_root().obj
+
+
+def run() -> None:
+    """Console entry point: one exit point that turns known errors into a message."""
+    debug = "--debug" in sys.argv
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        main.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except UserError as exc:
+        if debug:
+            raise
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last line of defence at the edge
+        if debug:
+            raise
+        click.echo(f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
+        sys.exit(1)

@@ -1,0 +1,180 @@
+"""One typed, frozen Settings object: defaults < config file < VOICEJOURNAL_* env < flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Mapping
+
+import platformdirs
+
+from voicejournal.errors import UserError
+
+APP = "voicejournal"
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get("VOICEJOURNAL_HOME")
+    return Path(env).expanduser() if env else Path(platformdirs.user_data_dir(APP))
+
+
+def default_cache_dir() -> Path:
+    env = os.environ.get("VOICEJOURNAL_CACHE")
+    return Path(env).expanduser() if env else Path(platformdirs.user_cache_dir(APP))
+
+
+@dataclass(frozen=True)
+class VadSettings:
+    """Turn taking: when a stretch of speech starts and when the person has finished."""
+
+    aggressiveness: int = 2
+    """webrtcvad mode 0-3; higher rejects more non-speech."""
+    frame_ms: int = 30
+    pre_roll_ms: int = 300
+    """Audio kept before speech onset so first syllables are not clipped."""
+    start_ms: int = 150
+    """Voiced audio needed within the onset window to open an utterance."""
+    end_silence_ms: int = 1200
+    """Silence that ends a turn; people pause while thinking aloud, so not too short."""
+    min_speech_ms: int = 300
+    max_utterance_s: float = 30.0
+    silero_threshold: float = 0.5
+    """Second-stage Silero speech probability an utterance needs; 0 disables the check."""
+
+
+@dataclass(frozen=True)
+class AsrSettings:
+    model: str = "base"
+    """'base' (shipped) or a local folder with a CTranslate2 Whisper model."""
+    language: str | None = "en"
+    beam_size: int = 1
+    threads: int = 2
+    initial_prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class LlmSettings:
+    backend: str = "embedded"
+    """'embedded', 'ollama:MODEL', or 'openai:MODEL'."""
+    model_path: str | None = None
+    """A local GGUF replacing the shipped one."""
+    ollama_host: str = "http://127.0.0.1:11434"
+    openai_base_url: str = "http://127.0.0.1:8080/v1"
+    threads: int = 2
+    context_tokens: int = 2048
+    max_tokens: int = 80
+    temperature: float = 0.6
+    timeout_s: float = 30.0
+
+
+@dataclass(frozen=True)
+class TtsSettings:
+    voice: str = "joe"
+    """'joe' (shipped) or a local path to a Piper .onnx voice."""
+    length_scale: float = 1.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = field(default_factory=default_data_dir)
+    cache_dir: Path = field(default_factory=default_cache_dir)
+    locale: str = "US"
+    keep_audio: bool = True
+    debug: bool = False
+    vad: VadSettings = field(default_factory=VadSettings)
+    asr: AsrSettings = field(default_factory=AsrSettings)
+    llm: LlmSettings = field(default_factory=LlmSettings)
+    tts: TtsSettings = field(default_factory=TtsSettings)
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "journal.db"
+
+    @property
+    def audio_dir(self) -> Path:
+        return self.data_dir / "audio"
+
+    @property
+    def config_path(self) -> Path:
+        return self.data_dir / "config.toml"
+
+    def replace(self, **changes: Any) -> "Settings":
+        """Return a copy with top-level or dotted ('llm.backend') fields changed."""
+        return _apply(self, changes)
+
+
+def _coerce(value: Any, target: Any, name: str) -> Any:
+    kind = target if isinstance(target, type) else None
+    if isinstance(target, str):
+        kind = {"int": int, "float": float, "bool": bool, "str": str, "Path": Path}.get(
+            target.split(" |")[0].strip()
+        )
+    if value is None or kind is None:
+        return value
+    try:
+        if kind is bool and isinstance(value, str):
+            if value.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
+                raise ValueError(value)
+            return value.lower() in {"1", "true", "yes", "on"}
+        if kind is Path:
+            return Path(str(value)).expanduser()
+        return kind(value)
+    except (TypeError, ValueError):
+        raise UserError(f"Setting {name} = {value!r} is not a valid {kind.__name__}; fix it in your config or flags.")
+
+
+def _apply(obj: Any, changes: Mapping[str, Any], prefix: str = "") -> Any:
+    by_name = {f.name: f for f in fields(obj)}
+    top: dict[str, Any] = {}
+    nested: dict[str, dict[str, Any]] = {}
+    for key, value in changes.items():
+        head, _, rest = key.partition(".")
+        if head not in by_name:
+            valid = ", ".join(prefix + n for n in by_name)
+            raise UserError(f"Unknown setting {prefix}{key!r}; valid settings are: {valid}.")
+        if rest:
+            nested.setdefault(head, {})[rest] = value
+        elif isinstance(value, Mapping) and dataclasses.is_dataclass(getattr(obj, head)):
+            nested.setdefault(head, {}).update(value)
+        else:
+            top[head] = _coerce(value, by_name[head].type, prefix + head)
+    for head, sub in nested.items():
+        top[head] = _apply(getattr(obj, head), sub, prefix + head + ".")
+    return dataclasses.replace(obj, **top)
+
+
+def _env_changes(environ: Mapping[str, str]) -> dict[str, str]:
+    """VOICEJOURNAL_LLM__BACKEND=... -> {'llm.backend': ...}; HOME/CACHE handled by the defaults."""
+    out = {}
+    for key, value in environ.items():
+        if key.startswith("VOICEJOURNAL_") and key not in {"VOICEJOURNAL_HOME", "VOICEJOURNAL_CACHE"}:
+            out[key[len("VOICEJOURNAL_"):].lower().replace("__", ".")] = value
+    return out
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+    config_file: Path | None = None,
+) -> Settings:
+    """Build Settings from defaults, then the config file, then the environment, then flags."""
+    environ = os.environ if environ is None else environ
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    base = Settings()
+    if "data_dir" in flags:
+        base = base.replace(data_dir=flags["data_dir"])
+    path = config_file or base.config_path
+    if path.is_file():
+        try:
+            config = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise UserError(f"Config file {path} is not valid TOML ({exc}); fix or remove it.")
+        base = base.replace(**config)
+    if "OLLAMA_HOST" in environ:
+        host = environ["OLLAMA_HOST"]
+        base = base.replace(**{"llm.ollama_host": host if "://" in host else f"http://{host}"})
+    base = base.replace(**_env_changes(environ))
+    return base.replace(**flags)
