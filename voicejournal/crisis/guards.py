@@ -42,8 +42,8 @@ _REMOTE = re.compile(
 _WELL = re.compile(
     r"\b(?:happy|safe|healed|how far|so much better|better now|doing (?:great|well|good|really well|okay)|different place|proud|laughed"
     r"|forget|just food|didnt even think|mentor|grateful|thriving|fine now|good now|best friend|much better|whole life|content|at peace"
-    r"|recovered|okay now|ok now|love my life|good place|humming|sorted it out|actually worked|havent had (?:an|a|one))\b")
-_CURRENT = re.compile(r"\b(?:again|lately|these days|recently|this week|right now|(?:thoughts|urges?) (?:are|is) back|still (?:want|think|have))\b")
+    r"|recovered|okay now|ok now|love my life|today i ran|finish line|these days i|nowadays|now i (?:have|run|teach|help|love|am)|good place|humming|sorted it out|actually worked|havent had (?:an|a|one))\b")
+_CURRENT = re.compile(r"\b(?:again|same|lately|these days|recently|this week|right now|(?:thoughts|urges?) (?:are|is) back|still (?:want|think|have))\b")
 _ACCIDENT = re.compile(r"\b(?:accident(?:al|ally)?|tripped|slipped|fell|by mistake|rose bush|opening a|kettle|oven|glue gun|gardening)\b")
 _SUPPORT_TOPIC = re.compile(expand(
     r"\b{OTHER}\b{SL}\b(?:self harm\w*|suicid\w*|(?:end|ending|take|taking|took) (?:his|her|their) (?:own )?life|dark stuff|eating disorder|drinking"

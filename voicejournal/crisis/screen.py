@@ -22,6 +22,7 @@ _STRONG_ACT = re.compile(r"\b(?:swallowed|took|taken)\b[^.!?]{0,40}\b(?:all|whol
 _URGE_NOW = re.compile(r"\b(?:right now|so strong|shaking|cant stop|so loud right now)\b")
 _JOKE = re.compile(r"\b(?:lol|lmao|jk|just kidding|haha+|joking)\b")
 _NOT_JOKE = re.compile(r"\b(?:not (?:joking|kidding|a joke)|fr|for real|seriously|no joke|not an expression|not really a joke)\b")
+_CODED = re.compile(r"kms|unalive (?:him|her|them|my \w+)|(?:gonna|going to) (?:kill|unalive) (?:him|her|them|my \w+)")
 _TRIVIAL = re.compile(r"\b(?:spreadsheet|formula|homework|exam|meeting|emails?|traffic|queue|milk|leftovers|work|boss|printer|wifi|code|bug|assignment)\b")
 
 
@@ -57,9 +58,11 @@ def _guarded(text: str, rule: Rule, m: re.Match[str]) -> bool:
 
 
 def _is_joke(text: str, hits: list[Hit]) -> bool:
-    """'lol kms this spreadsheet': crisis slang aimed at a trivial target, marked as a joke."""
-    return bool(_JOKE.search(text) and _TRIVIAL.search(text) and not _NOT_JOKE.search(text)
-                and all(h.rule.level <= Level.RISK for h in hits))
+    """'lol kms this spreadsheet': crisis slang marked as a joke, with nothing else of concern."""
+    if not _JOKE.search(text) or _NOT_JOKE.search(text) or not hits:
+        return False
+    coded_only = all(_CODED.fullmatch(text[h.start:h.end]) for h in hits)
+    return coded_only or bool(_TRIVIAL.search(text) and all(h.rule.level <= Level.RISK for h in hits))
 
 
 def _drop_benign(text: str, hits: list[Hit]) -> list[Hit]:
