@@ -19,6 +19,7 @@ which while who who's whom why why's will with won't would wouldn't you you'd yo
 yourself yourselves yeah okay ok um uh maybe think thing things going gonna want lot kind sort feel feeling
 felt today day still even much well back little bit pretty something anything everything nothing way make
 made said says went come came go goes take took actually though right sure time good bad great fine one two
+help helps helped honestly again tomorrow yesterday
 """.split())
 
 
