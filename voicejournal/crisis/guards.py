@@ -72,10 +72,16 @@ def sentence_before(text: str, start: int) -> str:
     return prefix[cuts[-1].end():] if cuts else prefix
 
 
-def is_negated(text: str, start: int) -> bool:
-    """True when a denial sits in the few words just before the match, in the same clause."""
-    words = clause_before(text, start).split()[-6:]
-    return bool(_NEGATORS.search(" ".join(words)))
+_INABILITY = re.compile(r"\b(?:cant|cannot|couldnt|unable to)\b")
+
+
+def is_negated(text: str, start: int, inability: bool = False) -> bool:
+    """True when a denial sits in the few words just before the match, in the same clause.
+
+    'can't' counts only when asked: "I can't keep it secret" clears, "I can't stop thinking about killing myself" must not.
+    """
+    words = " ".join(clause_before(text, start).split()[-6:])
+    return bool(_NEGATORS.search(words) or (inability and _INABILITY.search(words)))
 
 
 def is_attributed(text: str, start: int, end: int) -> bool:
