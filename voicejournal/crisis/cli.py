@@ -17,10 +17,12 @@ from voicejournal.types import Level
 LEVELS = tuple(level.value for level in Level)
 
 
-def _lines(stream: IO[bytes]) -> Iterator[str]:
-    """UTF-8 lines from a byte stream; bad bytes become U+FFFD so every input line gets an answer."""
+def _lines(stream: IO[bytes] | IO[str]) -> Iterator[str]:
+    """UTF-8 lines from stdin; bad bytes become U+FFFD so every input line gets an answer."""
     for raw in stream:
-        yield raw.rstrip(b"\r\n").decode("utf-8", errors="replace")
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8", errors="replace")
+        yield raw.rstrip("\r\n")
 
 
 def _utterance_json(screen: CrisisScreen, text: str) -> str:
@@ -51,7 +53,7 @@ def screen_command(replies: bool) -> None:
     screen = CrisisScreen()
     render = _reply_json if replies else _utterance_json
     out = sys.stdout
-    stdin = click.get_binary_stream("stdin")
+    stdin = getattr(sys.stdin, "buffer", sys.stdin)
     for text in _lines(stdin):
         try:
             line = render(screen, text)

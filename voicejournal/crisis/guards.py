@@ -47,7 +47,7 @@ _CURRENT = re.compile(r"\b(?:again|same|lately|these days|recently|this week|rig
 _ACCIDENT = re.compile(r"\b(?:accident(?:al|ally)?|tripped|slipped|fell|by mistake|rose bush|opening a|kettle|oven|glue gun|gardening)\b")
 _SUPPORT_TOPIC = re.compile(expand(
     r"\b{OTHER}\b{SL}\b(?:self harm\w*|suicid\w*|(?:end|ending|take|taking|took) (?:his|her|their) (?:own )?life|dark stuff|eating disorder|drinking"
-    r"|overdose\w*|threat\w*|yells?|hits?|bipolar|manic|depress\w*|grieving|panic attack|cant see the point|in hospital|pneumonia|hurting)"))
+    r"|overdose\w*|threat\w*|yells?|hits?|burden|bipolar|manic|depress\w*|grieving|panic attack|cant see the point|in hospital|pneumonia|hurting)"))
 _MEDIA = re.compile(
     r"\b(?:film|movie|book|novel|memoir|thriller|series|episode|game|podcast|lecture|exam|essays?|chapter|character|news|documentary"
     r"|article|shift|patients?|clinic|studying|grading|recert|writing group|d and d|murder mystery|horror)\b")

@@ -67,7 +67,7 @@ ABUSE: tuple[Rule, ...] = (
          r"\bright now\b{S}\bwatching my\b", r"\bwatching my (?:window|house|flat)\b", r"\brestraining order\b{S}\b(?:here|near|outside|right now)\b",
          r"\b(?:standing|stood)\b{S}\bbetween me and the\b", r"\b(?:wont|isnt) let(?:ting)? me (?:leave|out|go) (?:the|right now|tonight)\b",
          r"\b(?:hes|shes|he is|she is)\b{S}\b(?:with|has|holding|got) a {WEAPON}\b", r"\bsmashing every\w*\b",
-         r"\b(?:hes|shes|theyre|he is|she is|they are|is)\s+(?:\w+ ){0,2}(?:hitting|beating|punching|kicking|strangling|choking|attacking|stabbing|hurting|dragging)\s+(?:her|him|them|me|my)\b",
+         r"\b(?:hes|shes|theyre|he is|she is|they are|is)\s+(?:\w+ ){0,2}(?:hitting|beating|punching|kicking|strangling|choking|attacking|stabbing|hurting|dragging)\s+(?:her|him|them|me|my|his|their|the|a|our)\b",
          r"\bjust (?:threw|hit|punched|stabbed|shot|strangled|knocked)\b{SL}\b(?:still|screaming|crying|not moving|bleeding)\b",
          self_only=False),
 )

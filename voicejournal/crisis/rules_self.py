@@ -25,7 +25,7 @@ SUICIDE: tuple[Rule, ...] = (
          r"\beasier (?:time|life|lives)?\s*(?:for (?:everyone|them|everybody) )?if (?:i|theyd only|they had only)\b",
          negatable=False),
     rule("burden", "suicide", C,
-         r"\b(?:im|i am|feel like|being|such) (?:such |just |a |an )*(?:burden|letdown|let down|waste of (?:space|air|oxygen))\b",
+         r"\b(?:im|i am|feels? like|being|such) (?:such |just |a |an )*(?:burden|letdown|let down|waste of (?:space|air|oxygen))\b",
          r"\btaking up space\b"),
     rule("hopeless", "suicide", C,
          r"{I}{S}\b(?:dont|cant|cannot|do not|dont really) see (?:a |any |the )?(?:way out|future|point|way (?:it|things) gets? better|version of my life|it (?:ever )?(?:changing|getting better)|a way (?:through|forward))",

@@ -57,6 +57,18 @@ def _guarded(text: str, rule: Rule, m: re.Match[str]) -> bool:
     return rule.self_only and guards.is_about_other(text, m.start(), m.group(0))
 
 
+def _about_someone_else(text: str) -> bool:
+    """Crisis content whose subject is someone else (not acute): show 'supporting someone' resources."""
+    if guards.mentions_other_struggle(text):
+        return True
+    for rule in CRISIS_RULES:
+        if rule.self_only and rule.level >= Level.CONCERN:
+            m = rule.pattern.search(text)
+            if m and guards.is_about_other(text, m.start(), m.group(0)):
+                return True
+    return False
+
+
 def _is_joke(text: str, hits: list[Hit]) -> bool:
     """'lol kms this spreadsheet': crisis slang marked as a joke, with nothing else of concern."""
     if not _JOKE.search(text) or _NOT_JOKE.search(text) or not hits:
@@ -135,7 +147,7 @@ def screen_text(raw: str) -> ScreenResult:
     if combo and (best is None or combo[0] > best[0]):
         best = combo
     if best is None:
-        return ScreenResult(Level.NONE, support_other=guards.mentions_other_struggle(text))
+        return ScreenResult(Level.NONE, support_other=_about_someone_else(text))
     level, category, _ = best
     reasons = tuple(dict.fromkeys([best[2]] + [h.rule.name for h in hits] + sorted(mods)))
     if category in {"medical", "abuse_danger"} and level == Level.IMMINENT and guards._THIRD.search(text) \
