@@ -117,16 +117,21 @@ def _escalate(text: str, hits: list[Hit], mods: set[str]) -> tuple[Level, str, s
     if names & {"hto_wish", "hto_act"} and ("time" in mods and re.search(r"\b(?:going to|gonna|will)\b", text)
                                           or re.search(r"\b(?:knife|gun|rifle|crowbar|hammer|machete|axe)\b", text)):
         return Level.IMMINENT, "harm_to_others", "target_and_means"
+    if "method_thought" in mods and "suicide" in cats:
+        return Level.RISK, "suicide", "ideation_with_method_thought"
     if "sh_urge" in names and _URGE_NOW.search(text):
         return Level.RISK, "self_harm", "strong_urge_now"
-    if "psy_distress" in names and re.search(r"\b(?:hurt myself|kill|knife|fire|burn)\b", text):
+    if "psy_distress" in names and re.search(r"\b(?:have to|must|need to|has to)\b", text) \
+            and re.search(r"\b(?:got|have|holding|with) (?:the |a |my )?(?:knife|blade|lighter|petrol|keys|gun)\b|\b(?:now|tonight)\b", text):
+        return Level.IMMINENT, "psychosis", "command_voice_with_means"
+    if "psy_distress" in names and re.search(r"\b(?:hurt myself|kill|knife|fire|burn|cut)\b", text):
         return Level.RISK, "psychosis", "command_voice"
     return None
 
 
 def _prep_alone(text: str) -> bool:
     """Preparations that speak for themselves: goodbyes, arranging to be found, leaving for good."""
-    return bool(re.search(r"\b(?:goodbye|finds me|find me|door unlocked|be gone before|going to be gone|not coming back|too late|picked the day|chosen the day)\b", text))
+    return bool(re.search(r"\b(?:goodbye|last entry|final entry|last message|final message|thank you for everything|listening all this time|finds me|find me|door unlocked|be gone before|going to be gone|not coming back|too late|picked the day|chosen the day)\b", text))
 
 
 @lru_cache(maxsize=4096)
