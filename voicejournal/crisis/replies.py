@@ -10,8 +10,6 @@ from voicejournal.crisis.lexicon import expand
 from voicejournal.crisis.normalize import normalize
 from voicejournal.types import ReplyVerdict
 
-_HARM = r"(?:die|dying|kill|suicide|end it|hurt yourself|harm|cut|overdose|jump|pills|medication|dose|bridge|building|method|ways?|hiding|hide|eating|on his own|on her own)"
-
 REPLY_RULES: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
     (name, re.compile("|".join(f"(?:{expand(p)})" for p in pats)), negatable) for name, negatable, pats in (
         ("method_info", True, (
@@ -73,9 +71,6 @@ REPLY_RULES: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
         )),
     )
 )
-
-_FALLBACK_REASON = "unsafe_reply"
-
 
 @lru_cache(maxsize=4096)
 def screen_reply(raw: str) -> ReplyVerdict:
