@@ -11,7 +11,8 @@ from click_default_group import DefaultGroup
 
 from voicejournal import __version__
 from voicejournal.errors import UserError
-from voicejournal.settings import Settings, load_settings
+from voicejournal.clicontext import settings_of  # noqa: F401 - re-exported for commands
+from voicejournal.settings import load_settings
 
 
 @click.group(cls=DefaultGroup, default="talk", default_if_no_args=True)
@@ -30,11 +31,6 @@ def main(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
       voicejournal export --format json
     """
     ctx.obj = load_settings({"data_dir": data_dir, "debug": debug or None})
-
-
-def settings_of(ctx: click.Context) -> Settings:
-    """The Settings built by the root group (commands receive it, never a global)."""
-    return ctx.find_root().obj
 
 
 def run() -> None:
@@ -65,3 +61,20 @@ def run() -> None:
             raise
         click.echo(f"Error: {type(exc).__name__}: {exc} (run with --debug for details)", err=True)
         sys.exit(1)
+
+
+def _register() -> None:
+    """Attach every command; imports stay light (heavy backends load inside commands)."""
+    from voicejournal.commands.system import devices_command, doctor_command, models_command
+    from voicejournal.commands.talk import demo_command, talk_command
+
+    for cmd in (talk_command, demo_command, models_command, doctor_command, devices_command):
+        main.add_command(cmd)
+    from voicejournal.crisis.cli import crisis_command, screen_command
+    from voicejournal.journal.cli import COMMANDS as journal_commands
+
+    for cmd in (screen_command, crisis_command, *journal_commands):
+        main.add_command(cmd)
+
+
+_register()

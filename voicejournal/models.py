@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from voicejournal.errors import ModelError
+from voicejournal.private import private_dir
 
 ProgressFn = Callable[[int, int], None]
 """Called with (bytes_done, bytes_total) while assembling or hashing."""
@@ -182,7 +183,7 @@ def assemble_file(spec: ModelSpec, f: ModelFile, cache_dir: Path, progress: Prog
     missing = [str(s) for s in sources if not s.is_file()]
     if missing:
         raise ModelError(f"Model part missing: {missing[0]}; reinstall with `make install`.")
-    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(target.parent)
     tmp = target.with_suffix(target.suffix + f".tmp{os.getpid()}")
     digest = hashlib.sha256()
     done = 0

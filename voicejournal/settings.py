@@ -43,6 +43,11 @@ class VadSettings:
     max_utterance_s: float = 30.0
     silero_threshold: float = 0.5
     """Second-stage Silero speech probability an utterance needs; 0 disables the check."""
+    speech_again_ms: int = 200
+    """Silero-confirmed speech (in the last 0.6 s) that counts as the person talking again: it joins
+    a turn not yet answered, withholds a reply not yet started, or (with barge-in) stops one."""
+    echo_guard_ms: int = 300
+    """Microphone audio ignored after a reply has played, so its tail in the room is not a turn."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +88,8 @@ class Settings:
     cache_dir: Path = field(default_factory=default_cache_dir)
     locale: str = "US"
     keep_audio: bool = True
+    retention_days: int | None = None
+    """Delete sessions older than this many days at start-up; None keeps everything."""
     debug: bool = False
     vad: VadSettings = field(default_factory=VadSettings)
     asr: AsrSettings = field(default_factory=AsrSettings)

@@ -8,6 +8,7 @@ from typing import Protocol
 import numpy as np
 
 from voicejournal.audio import write_audio
+from voicejournal.private import private_dir
 from voicejournal.types import Audio
 
 
@@ -38,8 +39,7 @@ class WavDirSink:
     """Writes each reply as reply_001.wav, reply_002.wav, … in a folder (no sound card needed)."""
 
     def __init__(self, folder: Path) -> None:
-        self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self.folder = private_dir(Path(folder))
         self.count = len(list(self.folder.glob("reply_*.wav")))
         self._clips: list[Audio] = []
 

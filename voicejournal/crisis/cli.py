@@ -96,7 +96,7 @@ def crisis_command(ctx: click.Context, locale: str | None, stats: bool, as_json:
       voicejournal crisis --locale UK
       voicejournal crisis --stats       # how often the screen referred, by level
     """
-    from voicejournal.cli import settings_of
+    from voicejournal.clicontext import settings_of
 
     settings = settings_of(ctx)
     if stats:

@@ -16,7 +16,7 @@ from rich.markup import escape
 from rich.progress import Progress
 from rich.table import Table
 
-from voicejournal.cli import settings_of
+from voicejournal.clicontext import settings_of
 from voicejournal.errors import UserError
 from voicejournal.journal import charts, contract, deletion, export, queries, search
 from voicejournal.journal.dates import local_day, parse_day, parse_iso
@@ -36,7 +36,7 @@ def open_journal(ctx: click.Context) -> Iterator[Journal]:
     settings = settings_of(ctx)
     journal = Journal.open(settings.db_path)
     try:
-        deletion.enforce_retention(journal, getattr(settings, "retention_days", None), settings.audio_dir)
+        deletion.enforce_retention(journal, settings.retention_days, settings.audio_dir)
         yield journal
     finally:
         journal.close()
