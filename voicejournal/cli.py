@@ -72,8 +72,9 @@ def _register() -> None:
         main.add_command(cmd)
     from voicejournal.crisis.cli import crisis_command, screen_command
     from voicejournal.journal.cli import COMMANDS as journal_commands
+    from voicejournal.web.cli import serve_command
 
-    for cmd in (screen_command, crisis_command, *journal_commands):
+    for cmd in (screen_command, crisis_command, *journal_commands, serve_command):
         main.add_command(cmd)
 
 
