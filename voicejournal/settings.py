@@ -48,11 +48,6 @@ class VadSettings:
     a turn not yet answered, withholds a reply not yet started, or (with barge-in) stops one."""
     echo_guard_ms: int = 300
     """Microphone audio ignored after a reply has played, so its tail in the room is not a turn."""
-    speech_again_ms: int = 200
-    """Silero-confirmed speech (in the last 0.6 s) that counts as the person talking again: it joins
-    a turn not yet answered, withholds a reply not yet started, or (with barge-in) stops one."""
-    echo_guard_ms: int = 300
-    """Microphone audio ignored after a reply has played, so its tail in the room is not a turn."""
 
 
 @dataclass(frozen=True)
