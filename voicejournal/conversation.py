@@ -119,11 +119,11 @@ class Conversation:
         t = time.perf_counter()
         screen = p.guard.check(transcript.text)
         latency["screen"] = _ms(t)
-        p.reporter.heard(transcript, screen)
         turn_id = p.journal.add_user_turn(
             self.session_id, transcript.text, screen, latency,
             {"asr": p.transcriber.name, "llm": p.companion.name},
         )
+        p.reporter.heard(transcript, screen)  # shown only once it is safely stored
         if utt is not None and p.keep_audio_dir is not None:
             self._keep_audio(turn_id, utt)
         if screen.level >= Level.CONCERN:
