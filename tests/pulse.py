@@ -36,11 +36,11 @@ class Pulse:
 
     def play(self, path: Path, sink: str = "vsink") -> subprocess.Popen:
         """Start playing a file into a sink (the microphone hears `vsink`)."""
-        return subprocess.Popen(["paplay", "-d", sink, str(path)], env=self.env)
+        return subprocess.Popen(["paplay", "--latency-msec=20", "-d", sink, str(path)], env=self.env)
 
     def record(self, path: Path, source: str = "vout.monitor", rate: int = 16000) -> subprocess.Popen:
         """Start recording a source (the app's replies: `vout.monitor`) into a WAV file."""
-        return subprocess.Popen(["parecord", "-d", source, f"--rate={rate}", "--channels=1",
+        return subprocess.Popen(["parecord", "--latency-msec=20", "-d", source, f"--rate={rate}", "--channels=1",
                                  "--file-format=wav", str(path)], env=self.env)
 
     def stop(self) -> None:
