@@ -65,14 +65,24 @@ class LlmSettings:
     backend: str = "embedded"
     """'embedded', 'ollama:MODEL', or 'openai:MODEL'."""
     model_path: str | None = None
-    """A local GGUF replacing the shipped one."""
+    """A local GGUF replacing the shipped one, or a catalogue key ('qwen2.5-1.5b')."""
     ollama_host: str = "http://127.0.0.1:11434"
+    keep_alive: str = "30m"
+    """How long Ollama keeps the model loaded after a request."""
     openai_base_url: str = "http://127.0.0.1:8080/v1"
+    """An OpenAI-compatible server (llama.cpp's server, LM Studio, vLLM), up to and including /v1."""
+    openai_api_key: str | None = None
+    """Sent as a Bearer token when the server wants one; most local servers do not."""
     threads: int = 2
     context_tokens: int = 2048
     max_tokens: int = 80
     temperature: float = 0.6
     timeout_s: float = 30.0
+    """Network timeout for a server backend."""
+    reply_timeout_s: float = 12.0
+    """A reply still unfinished after this long is cut, and a curated one is used if nothing was said."""
+    fallback_to_embedded: bool = True
+    """When a server backend goes away mid-session, carry on with the built-in model (and say so)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +101,8 @@ class Settings:
     retention_days: int | None = None
     """Delete sessions older than this many days at start-up; None keeps everything."""
     debug: bool = False
+    mode: str = "auto"
+    """Session mode for `talk`: reflect, free, mood, or auto (reflect in the evening, free otherwise)."""
     vad: VadSettings = field(default_factory=VadSettings)
     asr: AsrSettings = field(default_factory=AsrSettings)
     llm: LlmSettings = field(default_factory=LlmSettings)

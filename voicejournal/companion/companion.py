@@ -8,15 +8,19 @@ import time
 from dataclasses import dataclass, field
 from typing import Iterator
 
-from voicejournal.companion.backends import ChatBackend, Message
-from voicejournal.companion.guards import clean_sentence, sentence_problem
-from voicejournal.companion.prompt import build_messages
-from voicejournal.errors import UserError
+from voicejournal.companion.backends import ChatBackend, FallbackBackend, Message, WarmsUp
+from voicejournal.companion.fallbacks import SWITCH_NOTICE
+from voicejournal.companion.guards import (Limits, clean_sentence, content_problem, counted, over_length,
+                                          sentence_problem)
+from voicejournal.companion.prompt import FEW_SHOT, build_messages, summary_messages
+from voicejournal.errors import BackendUnavailable, UserError
 
 log = logging.getLogger(__name__)
 
 _BOUNDARY = re.compile(r"([.!?…]+[\"')\]]*)(\s+|$)")
-MAX_SENTENCES = 3
+MAX_SENTENCES = 2
+SUMMARY_TOKENS = 70
+_EXAMPLES = [m["content"] for m in FEW_SHOT if m["role"] == "assistant"]
 
 
 @dataclass
@@ -42,52 +46,132 @@ def sentences_from(pieces: Iterator[str]) -> Iterator[str]:
         yield buf
 
 
+class ReplyTimeout(UserError):
+    """The model took longer than the reply budget."""
+
+
 class Companion:
     """Holds the session's history and asks the backend for short spoken replies."""
 
-    def __init__(self, backend: ChatBackend, max_tokens: int = 80, memory: str = "") -> None:
+    def __init__(self, backend: ChatBackend, max_tokens: int = 80, memory: str = "",
+                 mode_guidance: str = "", reply_timeout_s: float = 12.0) -> None:
         self.backend = backend
         self.max_tokens = max_tokens
         self.memory = memory
+        self.mode_guidance = mode_guidance
+        self.reply_timeout_s = reply_timeout_s
         self.history: list[Message] = []
         self.stats = StreamStats()
+        self._announce = False
 
     @property
     def name(self) -> str:
         return self.backend.name
 
-    def reply_sentences(self, user_text: str) -> Iterator[str]:
-        """Yield the reply's sentences as they are generated; stop after one question."""
+    def messages_for(self, user_text: str, guidance: str = "") -> list[Message]:
+        """The prompt for one turn, as the backend will see it."""
+        return build_messages(self.history, user_text, self.memory, mode_guidance=self.mode_guidance,
+                              guidance=guidance)
+
+    def warm_up(self) -> None:
+        """Load the model and prime its cache with this session's fixed prompt; never fails the session."""
+        if not isinstance(self.backend, WarmsUp):
+            return
+        try:
+            self.backend.warm_up(self.messages_for("Hello.")[:-1])
+        except UserError as exc:  # reported on the first turn instead
+            log.info("companion warm-up failed: %s", exc)
+        self._announce = isinstance(self.backend, FallbackBackend) and self.backend.switched
+
+    def reply_sentences(self, user_text: str, guidance: str = "", limits: Limits | None = None) -> Iterator[str]:
+        """Yield the reply's sentences as they are generated; stop after one question or at the limits."""
         self.stats = StreamStats()
+        limits = limits or Limits(MAX_SENTENCES)
         t0 = time.perf_counter()
         spoken: list[str] = []
-        messages = build_messages(self.history, user_text, self.memory)
-
-        def timed() -> Iterator[str]:
-            for piece in self.backend.stream(messages, self.max_tokens):
-                if not self.stats.first_token_ms:
-                    self.stats.first_token_ms = (time.perf_counter() - t0) * 1000
-                yield piece
-
+        messages = self.messages_for(user_text, guidance)
+        if self._announce:  # the server was already gone when the session started
+            self._announce = False
+            yield SWITCH_NOTICE
         try:
-            for raw in sentences_from(timed()):
-                sentence = clean_sentence(raw)
-                if not sentence:
-                    continue
-                problem = sentence_problem(sentence, spoken + [m["content"] for m in self.history])
-                if problem:
-                    self.stats.dropped.append(problem)
-                    break
-                spoken.append(sentence)
-                yield sentence
-                if sentence.endswith("?") or len(spoken) >= MAX_SENTENCES:
-                    break
+            yield from self._guarded(messages, user_text, limits, spoken, t0)
+        except BackendUnavailable as exc:
+            if not isinstance(self.backend, FallbackBackend) or self.backend.switched:
+                self._failed(exc)
+            else:
+                try:
+                    self.backend.fall_back(exc)
+                except UserError as again:
+                    self._failed(again)
+                    return
+                yield SWITCH_NOTICE
+                if not spoken:
+                    try:
+                        yield from self._guarded(messages, user_text, limits, spoken, t0)
+                    except UserError as again:
+                        self._failed(again)
         except UserError as exc:
-            self.stats.error = str(exc)
-            log.warning("companion backend failed: %s", exc)
+            self._failed(exc)
         finally:
             self.stats.total_ms = (time.perf_counter() - t0) * 1000
+
+    def _failed(self, exc: Exception) -> None:
+        self.stats.error = str(exc)
+        log.warning("companion backend failed: %s", exc)
+
+    def _timed(self, messages: list[Message], t0: float, max_tokens: int | None = None) -> Iterator[str]:
+        deadline = t0 + self.reply_timeout_s
+        for piece in self.backend.stream(messages, max_tokens or self.max_tokens):
+            now = time.perf_counter()
+            if not self.stats.first_token_ms:
+                self.stats.first_token_ms = (now - t0) * 1000
+            if now > deadline:
+                raise ReplyTimeout(f"the reply took longer than {self.reply_timeout_s:.0f} s")
+            yield piece
+
+    def _guarded(self, messages: list[Message], user_text: str, limits: Limits, spoken: list[str],
+                 t0: float) -> Iterator[str]:
+        earlier = [m["content"] for m in self.history if m["role"] == "assistant"] + _EXAMPLES
+        for raw in sentences_from(self._timed(messages, t0)):
+            sentence = clean_sentence(raw)
+            if not sentence:
+                continue
+            problem = sentence_problem(sentence, spoken + earlier, user_text)
+            if problem is None and sentence.endswith("?") and not limits.allow_question:
+                problem = "question not wanted"
+            if problem is None and over_length(spoken, sentence, limits):
+                problem = "over length"
+            if problem:
+                self.stats.dropped.append(problem)
+                return
+            spoken.append(sentence)
+            yield sentence
+            if sentence.endswith("?") or counted(spoken) >= limits.max_sentences:
+                return  # stop generating now: the CPU is needed for the voice
+
+    def summarize(self, said: list[str]) -> str | None:
+        """One or two sentences about what the person said this session; None if the model cannot."""
+        if not said:
+            return None
+        kept: list[str] = []
+        try:
+            for raw in sentences_from(self._timed(summary_messages(said), time.perf_counter(), SUMMARY_TOKENS)):
+                sentence = clean_sentence(raw)
+                if not sentence or sentence.endswith("?") or content_problem(sentence) or len(kept) >= 2:
+                    break
+                kept.append(sentence)
+        except UserError as exc:
+            log.info("no model summary: %s", exc)
+        text = " ".join(kept)
+        return text if 20 <= len(text) <= 320 else None
 
     def remember(self, user_text: str, reply_text: str) -> None:
         """Add a finished exchange to this session's history."""
         self.history += [{"role": "user", "content": user_text}, {"role": "assistant", "content": reply_text}]
+
+    def forget_last(self) -> bool:
+        """Drop the last exchange from this session's history; False when there is none."""
+        if len(self.history) < 2:
+            return False
+        del self.history[-2:]
+        return True
