@@ -22,9 +22,11 @@ def _size(n: int) -> str:
 
 @click.command("models")
 @click.option("--verify/--no-verify", default=True, help="Check each file's sha256 (a few seconds).")
+@click.option("--assemble/--no-assemble", default=True,
+              help="Assemble split models into the cache first (once; shows progress).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def models_command(ctx: click.Context, verify: bool, as_json: bool) -> None:
+def models_command(ctx: click.Context, verify: bool, assemble: bool, as_json: bool) -> None:
     """List the shipped models: path, size, and whether each verifies.
 
     \b
@@ -33,6 +35,13 @@ def models_command(ctx: click.Context, verify: bool, as_json: bool) -> None:
       voicejournal models --no-verify --json
     """
     settings = settings_of(ctx)
+    if assemble:
+        from voicejournal.ui import model_progress
+
+        with model_progress() as progress:
+            for spec in models.CATALOGUE.values():
+                if models.check_model(spec, settings.cache_dir, verify=False).state == "not assembled":
+                    models.ensure_model(spec, settings.cache_dir, progress)
     rows = [models.check_model(spec, settings.cache_dir, verify) for spec in models.CATALOGUE.values()]
     if as_json:
         click.echo(json.dumps([r.__dict__ for r in rows], indent=2))
