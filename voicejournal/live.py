@@ -123,7 +123,8 @@ class LiveSession:
     # -- the loop ------------------------------------------------------------------------------
 
     def run(self) -> str:
-        self.mic.drain()  # whatever queued while models loaded
+        self.mic.drain()  # whatever queued while models loaded (or an opening line played)
+        self._reset()
         while not self.signals.stop.is_set():
             ended = self._keys()
             if ended:
@@ -358,6 +359,7 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
                       + (f", speaking on {player.name}." if player else "."))
         status, why = "interrupted", "stopped"
         try:
+            convo.open()  # a guided mode's opening line; nothing for a plain conversation
             why = session.run()
             status = "complete"
         except SessionStopped:
@@ -365,7 +367,7 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
         except DeviceLost as exc:
             raise AudioError(f"{exc} Everything said so far is saved (session {convo.session_id}).") from exc
         finally:
-            journal.end_session(convo.session_id, status=status)
+            convo.end(status)
             if mic.stats.dropped_blocks:
                 log.warning("dropped %d microphone blocks (the loop fell behind)", mic.stats.dropped_blocks)
         console.print(f"\n[bold]Session {convo.session_id} saved[/]: {len(convo.turns)} turns ({why}).")
