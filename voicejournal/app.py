@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -12,6 +13,10 @@ from typing import Callable, Iterator
 from voicejournal import models
 from voicejournal.asr import Transcriber, WhisperTranscriber
 from voicejournal.companion import ChatBackend, Companion, make_backend
+from voicejournal.companion.backends import FallbackBackend
+from voicejournal.companion.closing import describe_mood
+from voicejournal.companion.memory import build_memory
+from voicejournal.companion.modes import MODES, Flow
 from voicejournal.conversation import Conversation, Parts, Reporter
 from voicejournal.crisis import CrisisScreen, SessionGuard
 from voicejournal.journal import Journal
@@ -62,7 +67,16 @@ def load_engines(settings: Settings, progress: Progress | None = None, voice: bo
         note("voice")
         backend = f_llm.result()
         note("companion")
-    return Engines(transcriber, backend, synthesizer)
+    return Engines(transcriber, with_fallback(backend, settings), synthesizer)
+
+
+def with_fallback(backend: ChatBackend, settings: Settings) -> ChatBackend:
+    """A server backend that hands over to the built-in model if the server goes away mid-session."""
+    if settings.llm.backend.partition(":")[0] == "embedded" or not settings.llm.fallback_to_embedded:
+        return backend
+    embedded = dataclasses.replace(settings.llm, backend="embedded")
+    return FallbackBackend(backend, lambda: make_backend(
+        embedded, lambda path: models.resolve("llm", path, settings.cache_dir)))
 
 
 class _NoTranscriber:
@@ -93,8 +107,13 @@ def open_journal(settings: Settings) -> Iterator[Journal]:
 
 def start_conversation(settings: Settings, engines: Engines, journal: Journal, sink: AudioSink,
                        mode: str, reporter: Reporter, meta: dict | None = None) -> Conversation:
-    """Open a session in the journal and wire one conversation from loaded engines."""
-    from voicejournal.journal.mood_parse import mood_in_conversation
+    """Open a session in the journal and wire one conversation from loaded engines.
+
+    mode 'reflect', 'free' or 'mood' runs that guided mode (call `open()` to speak its opening
+    and `end()` to close with a summary); any other journal mode is a plain conversation.
+    """
+    from voicejournal.journal.mood_log import log_mood
+    from voicejournal.journal.mood_parse import mood_in_conversation, parse_mood
 
     def on_mood(session_id: int, turn_id: int, text: str) -> None:
         reading = mood_in_conversation(text)
@@ -102,13 +121,25 @@ def start_conversation(settings: Settings, engines: Engines, journal: Journal, s
             journal.add_mood(session_id, reading.score, list(reading.tags), reading.note,
                              "conversation", turn_id)
 
+    def on_checkin(session_id: int, turn_id: int, text: str) -> str | None:
+        reading = parse_mood(text)
+        if reading is None:
+            return None
+        log_mood(journal, session_id, reading, "checkin", turn_id)
+        return describe_mood(reading.score, reading.tags)
+
+    memory = build_memory(journal)
     session_id = journal.start_session(mode, meta)
     screen = CrisisScreen()
+    flow = Flow(MODES[mode]) if mode in MODES else None
+    companion = Companion(engines.backend, settings.llm.max_tokens, memory,
+                          flow.mode.guidance if flow else "", settings.llm.reply_timeout_s)
+    companion.warm_up()
     parts = Parts(
         transcriber=engines.transcriber,
         screen=screen,
         guard=SessionGuard(screen),
-        companion=Companion(engines.backend, settings.llm.max_tokens),
+        companion=companion,
         synthesizer=engines.synthesizer,
         sink=sink,
         journal=journal,
@@ -116,5 +147,8 @@ def start_conversation(settings: Settings, engines: Engines, journal: Journal, s
         keep_audio_dir=settings.audio_dir / f"session_{session_id:06d}" if settings.keep_audio else None,
         reporter=reporter,
         on_mood=on_mood,
+        flow=flow,
+        audio_root=settings.audio_dir,
+        on_checkin=on_checkin,
     )
     return Conversation(parts, session_id)

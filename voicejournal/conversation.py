@@ -15,7 +15,12 @@ from typing import Callable, Iterable, Iterator, Protocol
 from voicejournal.asr import Transcriber
 from voicejournal.audio import write_audio
 from voicejournal.companion import Companion
-from voicejournal.companion.guards import fallback_for
+from voicejournal.companion.closing import checkin_reply, closing_words, extractive_summary
+from voicejournal.companion.fallbacks import (FORGOT, NOTHING_TO_FORGET, TOPIC_REPLIES, acknowledge,
+                                              fitting_fallback, topic_of)
+from voicejournal.companion.guards import Limits
+from voicejournal.companion.memory import forget_turn, is_forget_request
+from voicejournal.companion.modes import Flow
 from voicejournal.crisis import CrisisScreen, SessionGuard, crisis_response, safe_fallback_reply
 from voicejournal.crisis.session import trigger_of
 from voicejournal.errors import UserError
@@ -84,6 +89,12 @@ class Parts:
     reporter: Reporter = field(default_factory=QuietReporter)
     on_mood: Callable[[int, int, str], None] | None = None
     """Called with (session_id, turn_id, user_text) so mood statements are captured."""
+    flow: Flow | None = None
+    """The session's mode (reflect, free, mood); None: a plain conversation (recordings, demo)."""
+    audio_root: Path | None = None
+    """Where kept turn audio lives, so "forget that" deletes the recording too."""
+    on_checkin: Callable[[int, int, str], str | None] | None = None
+    """Mood mode: stores (session_id, turn_id, answer) as a check-in; returns how it was understood."""
 
 
 def _ms(t0: float) -> float:
@@ -97,6 +108,34 @@ class Conversation:
         self.p = parts
         self.session_id = session_id
         self.turns: list[TurnRecord] = []
+        self._commands: set[int] = set()
+
+    @property
+    def finished(self) -> bool:
+        """True once a guided mode has asked everything it meant to (the session can end)."""
+        return self.p.flow is not None and self.p.flow.done
+
+    def open(self) -> str | None:
+        """Speak the mode's opening line (reflect, free, mood); None for a plain conversation."""
+        if self.p.flow is None:
+            return None
+        text = self.p.flow.mode.opening
+        self._speak([text], ReplySource.FALLBACK, {}, time.perf_counter())
+        self.p.companion.history.append({"role": "assistant", "content": text})
+        return text
+
+    def end(self, status: str = "complete") -> str | None:
+        """Close the session: a completed guided session ends with a short spoken summary, saved with it."""
+        p, summary = self.p, None
+        said = [t.user_text for t in self.turns if t.turn_id not in self._commands and t.reply.source != ReplySource.CRISIS]
+        if status == "complete" and p.flow is not None and p.flow.mode.summarize and said and not p.guard.supportive:
+            summary = p.companion.summarize(said) or extractive_summary(p.flow)
+            if summary and p.screen.screen_reply(summary).safe:
+                self._speak(closing_words(summary, p.flow.mode.name), ReplySource.FALLBACK, {}, time.perf_counter())
+            else:
+                summary = None
+        p.journal.end_session(self.session_id, summary=summary, status=status)
+        return summary
 
     def run(self, utterances: Iterable[Utterance]) -> list[TurnRecord]:
         for utt in utterances:
@@ -126,14 +165,23 @@ class Conversation:
         p.reporter.heard(transcript, screen)  # shown only once it is safely stored
         if utt is not None and p.keep_audio_dir is not None:
             self._keep_audio(turn_id, utt)
+        command = screen.level < Level.CONCERN and is_forget_request(transcript.text)
+        checkin = screen.level < Level.CONCERN and not command and self._checking_in()
         if screen.level >= Level.CONCERN:
             reply, audio = self._crisis_reply(turn_id, transcript.text, screen, latency)
+        elif command:
+            reply, audio = self._forget(turn_id, latency)
+        elif checkin:
+            reply, audio = self._checkin(turn_id, transcript.text, latency)
         else:
             reply, audio = self._companion_reply(turn_id, transcript.text, latency)
         record = TurnRecord(turn_id, transcript.text, screen, reply, latency, audio)
         p.journal.complete_turn(turn_id, reply.text, reply.source.value, latency, reply.model or None)
-        p.companion.remember(transcript.text, reply.text)
-        if p.on_mood is not None:
+        if command:
+            self._commands.add(turn_id)
+        else:
+            p.companion.remember(transcript.text, reply.text)
+        if p.on_mood is not None and not command and not checkin:
             p.on_mood(self.session_id, turn_id, transcript.text)
         self.turns.append(record)
         p.reporter.turn_done(record)
@@ -155,16 +203,53 @@ class Conversation:
         reply = Reply(text, ReplySource.CRISIS, "fixed-text")
         return reply, self._speak([text], reply.source, latency, time.perf_counter())
 
+    def _checking_in(self) -> bool:
+        flow = self.p.flow
+        return flow is not None and flow.mode.name == "mood" and not flow.done
+
+    def _forget(self, turn_id: int, latency: dict[str, float]) -> tuple[Reply, Path | None]:
+        """"Forget that": delete the person's previous turn of this session, row and recording."""
+        p = self.p
+        earlier = [t for t in self.turns if t.turn_id not in self._commands]
+        text = NOTHING_TO_FORGET
+        if earlier:
+            gone = earlier[-1]
+            forget_turn(p.journal, gone.turn_id, p.audio_root or Path("/nonexistent"))
+            self.turns.remove(gone)
+            p.companion.forget_last()
+            if p.flow is not None:
+                p.flow.forget(gone.user_text)
+            text = FORGOT
+        reply = Reply(text, ReplySource.FALLBACK, "curated-text")
+        return reply, self._speak([text], reply.source, latency, time.perf_counter())
+
+    def _checkin(self, turn_id: int, user_text: str, latency: dict[str, float]) -> tuple[Reply, Path | None]:
+        """Mood mode: store the answer as a check-in and say how it was understood."""
+        assert self.p.flow is not None
+        understood = self.p.on_checkin(self.session_id, turn_id, user_text) if self.p.on_checkin else None
+        text = checkin_reply(understood, self.p.flow)
+        reply = Reply(text, ReplySource.FALLBACK, "curated-text")
+        return reply, self._speak([text], reply.source, latency, time.perf_counter())
+
     def _companion_reply(self, turn_id: int, user_text: str,
                          latency: dict[str, float]) -> tuple[Reply, Path | None]:
         p = self.p
         t0 = time.perf_counter()
+        topic = topic_of(user_text)
+        if topic in ("identity", "therapy", "medication", "diagnosis"):
+            reply = Reply(TOPIC_REPLIES[topic], ReplySource.FALLBACK, "curated-text")
+            return reply, self._speak([reply.text], reply.source, latency, t0)
+        if p.flow is not None and p.guard.supportive:
+            p.flow.stop()  # after a crisis turn the guided prompts must not carry on as if nothing happened
+        plan = p.flow.plan(user_text) if p.flow is not None else None
+        limits = Limits(plan.max_sentences, plan.allow_question) if plan else Limits()
         spoken: list[str] = []
+        from_model = 0
         source = ReplySource.LLM
 
         def screened() -> Iterator[str]:
-            nonlocal source
-            for sentence in p.companion.reply_sentences(user_text):
+            nonlocal source, from_model
+            for sentence in p.companion.reply_sentences(user_text, plan.guidance if plan else "", limits):
                 verdict = p.screen.screen_reply(" ".join([*spoken, sentence]))
                 if not verdict.safe:
                     fallback = safe_fallback_reply(verdict.reason, p.locale)
@@ -176,17 +261,26 @@ class Conversation:
                     yield fallback
                     return
                 spoken.append(sentence)
+                from_model += 1
                 yield sentence
+            asked = any(s.endswith("?") for s in spoken)
+            if plan is not None and plan.then and not (plan.then_unless_asked and asked):
+                if not from_model:
+                    source = ReplySource.FALLBACK
+                    spoken.append(acknowledge(len(self.turns)))
+                    yield spoken[-1]
+                spoken.append(plan.then)
+                yield plan.then
 
         audio = self._speak(screened(), lambda: source, latency, t0)
         stats = p.companion.stats
         latency["llm_first_token"] = round(stats.first_token_ms, 1)
         latency["llm_total"] = round(stats.total_ms, 1)
         if not spoken:
-            text = fallback_for(len(self.turns))
+            text = fitting_fallback(user_text, len(self.turns)) if limits.allow_question else acknowledge(len(self.turns))
             audio = self._speak([text], ReplySource.FALLBACK, latency, time.perf_counter())
             return Reply(text, ReplySource.FALLBACK, "curated-text"), audio
-        return Reply(" ".join(spoken), source, p.companion.name), audio
+        return Reply(" ".join(spoken), source, p.companion.name if from_model else "curated-text"), audio
 
     def _speak(self, sentences: Iterable[str], source: ReplySource | Callable[[], ReplySource],
                latency: dict[str, float], t0: float) -> Path | None:

@@ -12,6 +12,7 @@ from rich.console import Console
 from voicejournal.app import load_engines, open_journal, segmenter_for, start_conversation
 from voicejournal.audio import stream_file
 from voicejournal.clicontext import settings_of
+from voicejournal.companion.modes import MODE_NAMES, mode_named
 from voicejournal.conversation import Conversation
 from voicejournal.errors import UserError
 from voicejournal.settings import Settings
@@ -26,9 +27,10 @@ DEMO_AUDIO = "data/demo/evening.flac"
 def llm_options(fn):  # type: ignore[no-untyped-def]
     """Options shared by every command that talks."""
     fn = click.option("--llm", "llm", metavar="BACKEND",
-                      help="embedded (default, no server), or ollama:MODEL (host from OLLAMA_HOST).")(fn)
-    fn = click.option("--llm-model", type=click.Path(dir_okay=False),
-                      help="A local GGUF file to use instead of the shipped model.")(fn)
+                      help="embedded (default, no server), ollama:MODEL (host from OLLAMA_HOST), or openai:MODEL "
+                           "(an OpenAI-compatible server at llm.openai_base_url).")(fn)
+    fn = click.option("--llm-model", metavar="FILE|KEY",
+                      help="A local GGUF file, or a catalogue key (qwen2.5-1.5b), instead of the shipped model.")(fn)
     fn = click.option("--locale", help="Crisis resources for this country: US, CA, UK, IE, AU, NZ, …")(fn)
     fn = click.option("--no-audio-keep", is_flag=True, help="Do not keep the recording of each turn.")(fn)
     return fn
@@ -65,28 +67,34 @@ def run_recording(settings: Settings, path: Path, sink: AudioSink, mode: str, co
                 if first is not None:
                     yield first
                 yield from blocks
+            convo.open()
             convo.run(segment(all_blocks(), segmenter_for(settings)))
             status = "complete"
         finally:
-            journal.end_session(convo.session_id, status=status)
+            convo.end(status)
     return convo
 
 
-def run_text(settings: Settings, lines, sink: AudioSink, console: Console) -> Conversation:  # type: ignore[no-untyped-def]
-    """Text mode: typed lines through the same screen, companion and journal."""
+def run_text(settings: Settings, lines, sink: AudioSink, console: Console,  # type: ignore[no-untyped-def]
+             mode: str = "text") -> Conversation:
+    """Text mode: typed lines through the same screen, companion and journal; a guided mode ends by itself."""
     with model_progress() as progress:
         engines = load_engines(settings, progress, voice=not isinstance(sink, NullSink), asr=False)
     with open_journal(settings) as journal:
         journal.close_interrupted()
-        convo = start_conversation(settings, engines, journal, sink, "text", TerminalReporter(console))
+        convo = start_conversation(settings, engines, journal, sink, mode, TerminalReporter(console),
+                                   {"input": "text"})
         status = "interrupted"
         try:
+            convo.open()
             for line in lines:
                 if line.strip():
                     convo.answer(Transcript(line.strip()), {})
+                if convo.finished:
+                    break
             status = "complete"
         finally:
-            journal.end_session(convo.session_id, status=status)
+            convo.end(status)
     return convo
 
 
@@ -97,6 +105,9 @@ def run_text(settings: Settings, lines, sink: AudioSink, console: Console) -> Co
               help="Write the replies as numbered WAV files into this folder instead of playing them.")
 @click.option("--text", is_flag=True, help="Type instead of talking (reads lines from stdin).")
 @click.option("--no-voice", is_flag=True, help="Print replies instead of speaking them.")
+@click.option("--mode", type=click.Choice([*MODE_NAMES, "auto"]), default=None,
+              help="reflect: a guided evening reflection with a summary; free: open journaling, the companion "
+                   "mostly listens; mood: a quick check-in. Default (auto): reflect in the evening, free otherwise.")
 @click.option("--input-device", metavar="DEVICE", help="Microphone: a number or part of a name from `voicejournal devices`.")
 @click.option("--output-device", metavar="DEVICE", help="Speaker: a number or part of a name from `voicejournal devices`.")
 @click.option("--barge-in", is_flag=True, help="Headsets: talking during a reply stops it (default: the mic rests while it plays).")
@@ -107,18 +118,22 @@ def run_text(settings: Settings, lines, sink: AudioSink, console: Console) -> Co
 @click.pass_context
 def talk_command(ctx: click.Context, input_path: Path | None, speak_to: Path | None, text: bool,
                  no_voice: bool, input_device: str | None, output_device: str | None, barge_in: bool,
-                 max_turns: int | None, idle_exit: float | None, llm: str | None, llm_model: str | None,
-                 locale: str | None, no_audio_keep: bool) -> None:
+                 max_turns: int | None, idle_exit: float | None, mode: str | None, llm: str | None,
+                 llm_model: str | None, locale: str | None, no_audio_keep: bool) -> None:
     """Have a journaling conversation.
 
     \b
     Examples:
       voicejournal talk --input evening.wav --speak-to replies/
       voicejournal talk --text --no-voice
+      voicejournal talk --text --mode mood
+      echo "Work was long but I went for a run." | voicejournal talk --text --no-voice --mode free
       voicejournal talk --llm ollama:llama3.2
       voicejournal talk --input-device 2 --barge-in --max-turns 10
     """
     settings = apply_options(settings_of(ctx), llm, llm_model, locale, no_audio_keep)
+    if mode:
+        settings = settings.replace(mode=mode)
     console = Console(highlight=False)
     sink: AudioSink | None = None  # None: the speaker
     if no_voice:
@@ -127,7 +142,7 @@ def talk_command(ctx: click.Context, input_path: Path | None, speak_to: Path | N
         sink = WavDirSink(speak_to)
     if text:
         console.print(f"[dim]{DISCLOSURE}[/]")
-        run_text(settings, sys.stdin, sink or NullSink(), console)
+        run_text(settings, sys.stdin, sink or NullSink(), console, mode_named(settings.mode).name)
         return
     if input_path is None:
         from voicejournal.live import LiveOptions, run_live
@@ -135,7 +150,9 @@ def talk_command(ctx: click.Context, input_path: Path | None, speak_to: Path | N
         run_live(settings, console, sink, LiveOptions(max_turns, idle_exit, barge_in, input_device, output_device))
         return
     console.print(f"[dim]{DISCLOSURE}[/]")
-    convo = run_recording(settings, input_path, sink or SpeakerSink(), "talk", console)
+    # A recording cannot hear guided prompts, so it is a plain conversation unless a mode is asked for.
+    convo = run_recording(settings, input_path, sink or SpeakerSink(), mode_named(mode).name if mode else "talk",
+                          console)
     _summary(console, convo, speak_to)
 
 

@@ -24,14 +24,17 @@ class Step:
     """Asked (as curated text) to open this step."""
     topic: str
     """What a follow-up question should be about, for the model."""
+    follow_up: str = "Could you tell me a little more about that?"
+    """Asked (as curated text) on a follow-up turn when the model's reply had no question."""
     always_follow_up: bool = False
 
 
 REFLECT_STEPS = (
-    Step("today", "What happened today?", "what happened today", always_follow_up=True),
+    Step("today", "What happened today?", "what happened today", "What stood out most about it?",
+         always_follow_up=True),
     Step("feeling", "How did the day feel, overall?", "how the day felt"),
     Step("good", "What went well today, or what are you grateful for?", "what went well or what they are grateful for"),
-    Step("hard", "What was hard today?", "what was hard", always_follow_up=True),
+    Step("hard", "What was hard today?", "what was hard", "What made it feel hard?", always_follow_up=True),
     Step("intention", "What's one intention you'd like to carry into tomorrow?", "their intention for tomorrow"),
 )
 
@@ -95,6 +98,8 @@ class TurnPlan:
     max_sentences: int
     then: str | None = None
     """Curated words spoken after the model's reflection (the next guided prompt)."""
+    then_unless_asked: bool = False
+    """Say `then` only when the model's reply asked no question of its own."""
 
 
 @dataclass
@@ -124,7 +129,7 @@ class Flow:
         if self.follow_ups == 0 and (step.always_follow_up or short) and step.key != "intention":
             self.follow_ups += 1
             return TurnPlan(f"Reflect the feeling you heard in a few words, then ask one gentle follow-up "
-                            f"question about {step.topic}.", True, 2)
+                            f"question about {step.topic}.", True, 2, step.follow_up, then_unless_asked=True)
         self.step, self.follow_ups = self.step + 1, 0
         nxt = self.current
         if nxt is None:
