@@ -16,8 +16,8 @@ from voicejournal.asr import Transcriber
 from voicejournal.audio import write_audio
 from voicejournal.companion import Companion
 from voicejournal.companion.closing import checkin_reply, closing_words, extractive_summary
-from voicejournal.companion.fallbacks import (FORGOT, NOTHING_TO_FORGET, TOPIC_REPLIES, acknowledge,
-                                              fitting_fallback, topic_of)
+from voicejournal.companion.fallbacks import (FORGOT, NOTHING_TO_FORGET, SWITCH_NOTICE, TOPIC_REPLIES,
+                                              acknowledge, fitting_fallback, topic_of)
 from voicejournal.companion.guards import Limits
 from voicejournal.companion.memory import forget_turn, is_forget_request
 from voicejournal.companion.modes import Flow
@@ -276,10 +276,10 @@ class Conversation:
         stats = p.companion.stats
         latency["llm_first_token"] = round(stats.first_token_ms, 1)
         latency["llm_total"] = round(stats.total_ms, 1)
-        if not spoken:
+        if all(s == SWITCH_NOTICE for s in spoken):  # nothing, or only the notice of a backend switch
             text = fitting_fallback(user_text, len(self.turns)) if limits.allow_question else acknowledge(len(self.turns))
             audio = self._speak([text], ReplySource.FALLBACK, latency, time.perf_counter())
-            return Reply(text, ReplySource.FALLBACK, "curated-text"), audio
+            return Reply(" ".join([*spoken, text]), ReplySource.FALLBACK, "curated-text"), audio
         return Reply(" ".join(spoken), source, p.companion.name if from_model else "curated-text"), audio
 
     def _speak(self, sentences: Iterable[str], source: ReplySource | Callable[[], ReplySource],

@@ -106,8 +106,8 @@ class Companion:
                     return
                 yield SWITCH_NOTICE
                 if not spoken:
-                    try:
-                        yield from self._guarded(messages, user_text, limits, spoken, t0)
+                    try:  # the built-in model gets a reply budget of its own
+                        yield from self._guarded(messages, user_text, limits, spoken, time.perf_counter())
                     except UserError as again:
                         self._failed(again)
         except UserError as exc:
