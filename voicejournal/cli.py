@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from pathlib import Path
@@ -52,6 +53,16 @@ def run() -> None:
         if debug:
             raise
         click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except OSError as exc:
+        if debug:
+            raise
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+            click.echo(f"Error: the disk is full ({exc.filename or exc.strerror}); free some space and try "
+                       "again. Everything saved before this point is intact.", err=True)
+        else:
+            click.echo(f"Error: {exc.strerror or exc} ({exc.filename or type(exc).__name__}); "
+                       "run with --debug for details.", err=True)
         sys.exit(1)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)

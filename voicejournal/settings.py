@@ -133,6 +133,8 @@ def _coerce(value: Any, target: Any, name: str) -> Any:
         )
     if value is None or kind is None:
         return value
+    if isinstance(value, (list, dict, tuple, set)) or (kind is not bool and isinstance(value, bool)):
+        raise UserError(f"Setting {name} = {value!r} is not a valid {kind.__name__}; fix it in your config or flags.")
     try:
         if kind is bool and isinstance(value, str):
             if value.lower() not in {"1", "0", "true", "false", "yes", "no", "on", "off"}:
@@ -154,9 +156,14 @@ def _apply(obj: Any, changes: Mapping[str, Any], prefix: str = "") -> Any:
         if head not in by_name:
             valid = ", ".join(prefix + n for n in by_name)
             raise UserError(f"Unknown setting '{prefix}{key}'; valid settings are: {valid}.")
+        is_table = dataclasses.is_dataclass(getattr(obj, head))
+        if rest and not is_table:
+            raise UserError(f"Unknown setting '{prefix}{key}'; {prefix}{head} has no sub-settings.")
         if rest:
             nested.setdefault(head, {})[rest] = value
-        elif isinstance(value, Mapping) and dataclasses.is_dataclass(getattr(obj, head)):
+        elif is_table:
+            if not isinstance(value, Mapping):
+                raise UserError(f"Setting {prefix}{head} must be a table of settings (e.g. [{head}] in config.toml).")
             nested.setdefault(head, {}).update(value)
         else:
             top[head] = _coerce(value, by_name[head].type, prefix + head)

@@ -80,8 +80,13 @@ class Journal:
         try:
             yield self.conn
             self.conn.execute("COMMIT")
+        except sqlite3.OperationalError as exc:
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
+            raise _translate(exc, self.path) from None
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                self.conn.execute("ROLLBACK")
             raise
 
     # -- sessions -----------------------------------------------------------------------------
@@ -243,6 +248,11 @@ def _translate(exc: sqlite3.OperationalError, path: Path) -> UserError | sqlite3
         )
     if "not a database" in text or "malformed" in text:
         return _corrupt(path, exc)
+    if "disk is full" in text or "disk i/o error" in text:
+        return UserError(
+            f"Could not write to {path}: the disk is full (or failing). Free some space and try again; "
+            "everything saved before this point is intact."
+        )
     if "unable to open" in text or "readonly" in text:
         return UserError(f"Cannot open {path} ({exc}); check that the folder exists and is writable by you.")
     return exc
