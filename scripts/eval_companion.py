@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import statistics
 import sys
@@ -37,6 +38,9 @@ from voicejournal.crisis import CrisisScreen  # noqa: E402
 from voicejournal.settings import Settings  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "companion_eval.jsonl"
+RAW_SENTENCES = 3
+"""Raw generation stops at the third sentence: a reply is over length by then whatever follows."""
+SENTENCE_END = re.compile(r"\w[.!?…]+[\"')\]]*\s")
 GUIDANCE = "Reflect the feeling you heard, then ask one open question."
 """The open turn of a session: the guidance the companion gives the model most often."""
 
@@ -115,6 +119,8 @@ def generate(backend: ChatBackend, messages: list[Message], max_tokens: int) -> 
     for piece in backend.stream(messages, max_tokens):
         pieces.append(piece)
         times.append((time.perf_counter() - t0) * 1000)
+        if len(SENTENCE_END.findall("".join(pieces))) >= RAW_SENTENCES:
+            break  # already too long to be heard; no need to pay for the rest
     return pieces, times
 
 
@@ -128,6 +134,19 @@ def first_sentence_ms(pieces: list[str], times: list[float]) -> float | None:
     return times[-1] if times else None
 
 
+def heard_from(name: str, pieces: list[str], text: str, index: int, max_tokens: int) -> tuple[str, bool, list[str], int]:
+    """What the person hears for a generation: (text, curated?, guard drops, pieces read)."""
+    topic = topic_of(text)
+    if topic in ("identity", "therapy", "medication", "diagnosis"):
+        return TOPIC_REPLIES[topic], True, [], 0
+    replay = Replay(name, pieces)
+    listener = Companion(replay, max_tokens, "", MODES["reflect"].guidance)
+    sentences = list(listener.reply_sentences(text, GUIDANCE, Limits()))
+    if not sentences:
+        return fitting_fallback(text, index), True, listener.stats.dropped, 0
+    return " ".join(sentences), False, listener.stats.dropped, replay.read
+
+
 def evaluate(backend: ChatBackend, items: list[dict], max_tokens: int) -> list[Row]:
     """Run every utterance once through the model, then through the session's routing and guards."""
     companion = Companion(backend, max_tokens, "", MODES["reflect"].guidance)
@@ -135,26 +154,26 @@ def evaluate(backend: ChatBackend, items: list[dict], max_tokens: int) -> list[R
     rows = []
     for i, item in enumerate(items):
         text = item["text"]
-        messages = companion.messages_for(text, GUIDANCE)
-        pieces, times = generate(backend, messages, max_tokens)
-        raw = "".join(pieces).strip()
-        topic = topic_of(text)
-        replay = Replay(backend.name, pieces)
-        heard_sentences: list[str] = []
-        dropped: list[str] = []
-        if topic in ("identity", "therapy", "medication", "diagnosis"):
-            heard, curated = TOPIC_REPLIES[topic], True
-        else:
-            listener = Companion(replay, max_tokens, "", MODES["reflect"].guidance)
-            heard_sentences = list(listener.reply_sentences(text, GUIDANCE, Limits()))
-            heard = " ".join(heard_sentences) or fitting_fallback(text, i)
-            curated = not heard_sentences
-            dropped = listener.stats.dropped
-        heard_ms = times[min(replay.read, len(times)) - 1] if heard_sentences and times else 0.0
-        rows.append(Row(text, item["category"], raw, heard, curated, times[0] if times else 0.0,
-                        first_sentence_ms(pieces, times), heard_ms, dropped))
+        pieces, times = generate(backend, companion.messages_for(text, GUIDANCE), max_tokens)
+        heard, curated, dropped, read = heard_from(backend.name, pieces, text, i, max_tokens)
+        heard_ms = times[min(read, len(times)) - 1] if read and times else 0.0
+        rows.append(Row(text, item["category"], "".join(pieces).strip(), heard, curated,
+                        times[0] if times else 0.0, first_sentence_ms(pieces, times), heard_ms, dropped))
         print(f"  [{i + 1}/{len(items)}] {text[:50]!r} -> {heard[:90]!r}", file=sys.stderr)
     return rows
+
+
+def rescore(path: Path, max_tokens: int) -> list[dict]:
+    """Re-apply the current routing and guards to the raw replies saved by --out (timings kept)."""
+    saved = json.loads(path.read_text())
+    screen, results = CrisisScreen(), []
+    for old in saved["summary"]:
+        rows = []
+        for i, r in enumerate(saved["rows"][old["backend"]]):
+            heard, curated, dropped, _ = heard_from(old["backend"], [r["raw"]], r["text"], i, max_tokens)
+            rows.append(Row(**{**r, "heard": heard, "curated": curated, "dropped": dropped}))
+        results.append(summarize(old["backend"], rows, screen) | {"load_avg": old["load_avg"]})
+    return results
 
 
 def share(rows: list[Row], key: str, which: str, screen: CrisisScreen) -> float:
@@ -191,8 +210,8 @@ def summarize(name: str, rows: list[Row], screen: CrisisScreen) -> dict:
 def table(results: list[dict]) -> str:
     head = ("| backend | within length raw/heard | ends in one question raw/heard | reflects a feeling raw/heard | "
             "clean (no advice/meta/diagnosis/medical/human claims, crisis-safe) raw/heard | curated | "
-            "first token ms (p50/p90) | first sentence ms (p50/p90) | heard reply ms (p50/p90) |")
-    lines = [head, "|" + "---|" * 9]
+            "first token ms (p50/p90) | first sentence ms (p50/p90) | heard reply ms (p50/p90) | load avg |")
+    lines = [head, "|" + "---|" * 10]
     pct = lambda r, k: f"{r['raw'][k]:.0%} / {r['heard'][k]:.0%}"  # noqa: E731
     for r in results:
         lines.append(
@@ -200,7 +219,8 @@ def table(results: list[dict]) -> str:
             f"{pct(r, 'clean')} | {r['curated_share']:.0%} | "
             f"{r['first_token_ms']['median']:.0f} / {r['first_token_ms']['p90']:.0f} | "
             f"{r['first_sentence_ms']['median']:.0f} / {r['first_sentence_ms']['p90']:.0f} | "
-            f"{r['heard_reply_ms']['median']:.0f} / {r['heard_reply_ms']['p90']:.0f} |")
+            f"{r['heard_reply_ms']['median']:.0f} / {r['heard_reply_ms']['p90']:.0f} | "
+            f"{r['load_avg'][0]}→{r['load_avg'][1]} |")
     return "\n".join(lines)
 
 
@@ -224,21 +244,26 @@ def main() -> None:
     parser.add_argument("--ollama-host")
     parser.add_argument("--openai-base-url")
     parser.add_argument("--out", type=Path, help="write per-utterance rows and the summary as JSON here")
+    parser.add_argument("--rescore", type=Path, help="re-apply routing and guards to a saved --out file")
     args = parser.parse_args()
+    if args.rescore:
+        print(table(rescore(args.rescore, args.max_tokens)))
+        return
     items = [json.loads(line) for line in DATA.read_text().splitlines() if line.strip()][: args.limit]
     screen = CrisisScreen()
     results, details = [], {}
     for spec in args.backend or ["embedded"]:
         print(f"{spec}: {len(items)} utterances", file=sys.stderr)
         backend = backend_for(spec, args)
+        load = os.getloadavg()[0]
         rows = evaluate(backend, items, args.max_tokens)
         label = backend.name if spec == "embedded" else f"{spec.split('/')[-1]}"
-        results.append(summarize(label, rows, screen))
+        results.append(summarize(label, rows, screen) | {"load_avg": [round(load, 1), round(os.getloadavg()[0], 1)]})
         details[label] = [r.__dict__ for r in rows]
         del backend
+        if args.out:  # after each backend, so a long run keeps what it finished
+            args.out.write_text(json.dumps({"summary": results, "rows": details}, indent=2))
     print(table(results))
-    if args.out:
-        args.out.write_text(json.dumps({"summary": results, "rows": details}, indent=2))
 
 
 if __name__ == "__main__":

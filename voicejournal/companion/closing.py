@@ -30,8 +30,9 @@ def extractive_summary(flow: Flow) -> str | None:
 
 def closing_words(summary: str, mode: str) -> list[str]:
     """The spoken close: a lead-in, the summary, a goodbye."""
-    goodbye = "Thank you for reflecting with me. Sleep well." if mode == "reflect" else "Thank you for sharing with me."
-    return ["Here's a short summary of tonight.", summary, goodbye]
+    if mode == "reflect":
+        return ["Here's a short summary of tonight.", summary, "Thank you for reflecting with me. Sleep well."]
+    return ["Here's a short summary of what you shared.", summary, "Thank you for sharing with me."]
 
 
 def describe_mood(score: float | None, tags: tuple[str, ...]) -> str:

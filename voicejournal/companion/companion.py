@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 _BOUNDARY = re.compile(r"([.!?…]+[\"')\]]*)(\s+|$)")
 MAX_SENTENCES = 2
 SUMMARY_TOKENS = 70
+MAX_SUMMARY_TURNS = 12
+MAX_SUMMARY_INPUT_CHARS = 240
 _EXAMPLES = [m["content"] for m in FEW_SHOT if m["role"] == "assistant"]
 
 
@@ -120,14 +122,17 @@ class Companion:
         log.warning("companion backend failed: %s", exc)
 
     def _timed(self, messages: list[Message], t0: float, max_tokens: int | None = None) -> Iterator[str]:
-        deadline = t0 + self.reply_timeout_s
+        """The backend's pieces, timed; only time spent generating counts, not time spent speaking."""
+        generating, resumed = 0.0, t0
         for piece in self.backend.stream(messages, max_tokens or self.max_tokens):
             now = time.perf_counter()
+            generating += now - resumed
             if not self.stats.first_token_ms:
                 self.stats.first_token_ms = (now - t0) * 1000
-            if now > deadline:
+            if generating > self.reply_timeout_s:
                 raise ReplyTimeout(f"the reply took longer than {self.reply_timeout_s:.0f} s")
             yield piece
+            resumed = time.perf_counter()
 
     def _guarded(self, messages: list[Message], user_text: str, limits: Limits, spoken: list[str],
                  t0: float) -> Iterator[str]:
@@ -153,6 +158,7 @@ class Companion:
         """One or two sentences about what the person said this session; None if the model cannot."""
         if not said:
             return None
+        said = [s[:MAX_SUMMARY_INPUT_CHARS] for s in said[-MAX_SUMMARY_TURNS:]]  # a bounded prompt
         kept: list[str] = []
         try:
             for raw in sentences_from(self._timed(summary_messages(said), time.perf_counter(), SUMMARY_TOKENS)):

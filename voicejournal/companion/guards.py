@@ -38,7 +38,8 @@ _MEDICATION = re.compile(
 _HUMAN = re.compile(
     r"\b(i('m| am) (a |an )?(human|real person|person|woman|man|therapist|counsel?lor|psychologist|doctor|friend "
     r"who)|as (a|your) (therapist|counsel?lor|psychologist|doctor)|in (our|this) therapy|our (therapy )?sessions?|"
-    r"me too|i (also|too) (had|have|feel|felt|went|love)|when i was (young|a kid|little)|"
+    r"me too|i (also|too) (had|have|feel|felt|went|love)|when i was (young|a kid|little)|(happened|happens) to me|"
+    r"i('ve| have) been there|i know (exactly )?how (you|it) feels?|"
     r"my (wife|husband|kids?|children|family|mom|dad|mother|father|job|boss|own day))\b",
     re.IGNORECASE,
 )
