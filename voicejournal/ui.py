@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from voicejournal.conversation import TurnRecord
@@ -25,11 +26,11 @@ class TerminalReporter:
 
     def heard(self, transcript: Transcript, screen: ScreenResult) -> None:
         flag = "" if screen.level == Level.NONE else f"  [yellow]({screen.level.value}: {screen.category})[/]"
-        self.console.print(f"[bold cyan]You:[/] {transcript.text}{flag}")
+        self.console.print(f"[bold cyan]You:[/] {escape(transcript.text)}{flag}")
 
     def said(self, sentence: str, source: ReplySource) -> None:
         label = {"llm": "Companion", "crisis": "Companion (safety)", "fallback": "Companion"}[source.value]
-        self.console.print(f"[bold green]{label}:[/] {sentence}")
+        self.console.print(f"[bold green]{label}:[/] {escape(sentence)}")
 
     def turn_done(self, turn: TurnRecord) -> None:
         lat = turn.latency_ms
