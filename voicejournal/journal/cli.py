@@ -51,19 +51,44 @@ def _echo_json(data: Any) -> None:
 
 
 @click.command("mood")
-@click.argument("score")
+@click.argument("score", required=False)
 @click.option("--tags", help="Comma-separated feelings, e.g. tired,calm (anxious, sad, hopeful, grateful, …).")
 @click.option("--note", help="A few words about the day.")
+@click.option("--input", "input_path", type=click.Path(path_type=Path),
+              help="Check in from a recording (WAV, FLAC, OGG, MP3, M4A): your answer, then any correction.")
+@click.option("--input-device", metavar="DEVICE", help="Microphone for the spoken check-in (see `voicejournal devices`).")
+@click.option("--output-device", metavar="DEVICE", help="Speaker for the spoken check-in.")
+@click.option("--no-voice", is_flag=True, help="Spoken check-in: show the questions instead of saying them.")
 @click.pass_context
-def mood_command(ctx: click.Context, score: str, tags: str | None, note: str | None) -> None:
-    """Log a mood from 0 (worst) to 10 (best).
+def mood_command(ctx: click.Context, score: str | None, tags: str | None, note: str | None, input_path: Path | None,
+                 input_device: str | None, output_device: str | None, no_voice: bool) -> None:
+    """Log a mood from 0 (worst) to 10 (best): typed, or said aloud when no SCORE is given.
+
+    Without a SCORE it asks how you feel, listens, reads back what it understood
+    and lets you correct it ("no, a five") before logging.
 
     \b
     Examples:
+      voicejournal mood                       # spoken check-in through the microphone
       voicejournal mood 6
       voicejournal mood 7.5 --tags tired,calm --note "long day, good walk"
       voicejournal mood "pretty bad, maybe a three"
+      voicejournal mood --input checkin.wav   # "about a six ... no, make that a four"
     """
+    if score is None:
+        if tags or note:
+            raise UserError("--tags and --note go with a typed SCORE; in a spoken check-in just say them.")
+        from voicejournal import checkin
+
+        console = _out()
+        if input_path is not None:
+            result = checkin.checkin_from_file(settings_of(ctx), input_path, console)
+        else:
+            result = checkin.checkin_live(settings_of(ctx), console, input_device, output_device, not no_voice)
+        click.echo(checkin.describe_result(result))
+        return
+    if input_path is not None:
+        raise UserError("Give a SCORE or --input FILE, not both; e.g. `voicejournal mood --input checkin.wav`.")
     reading = _typed_reading(score, normalize_tags(tags), note)
     with open_journal(ctx) as journal:
         sid = journal.start_session("mood", {"input": "text"})
