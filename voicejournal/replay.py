@@ -12,7 +12,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Protocol
 
 import numpy as np
 
@@ -113,6 +113,21 @@ def write_replay(parts: list[Part], synthesizer: Synthesizer | None, out: Path,
 
 # -- playing on the speaker ------------------------------------------------------------------------
 
+class Output(Protocol):
+    """What playing needs from voicejournal.player.Player: a stoppable sink that says how much was heard."""
+
+    rate: int
+    tick: Callable[[], bool]
+    reply: Any
+    """A ReplyPlayback: `stopped`, and `played_frames` once stopped."""
+
+    def begin_reply(self) -> None: ...
+
+    def play(self, audio: Audio) -> None: ...
+
+    def end_reply(self) -> Any: ...
+
+
 KEY_ACTIONS = {" ": "pause", "p": "pause", "n": "next", "\x1b[C": "next", "q": "quit", "Q": "quit", "\x1b": "quit"}
 KEYS_HINT = "space: pause/resume · n or →: next turn · q: quit"
 
@@ -131,7 +146,7 @@ class KeyReader:
         return KEY_ACTIONS.get(key) if key else None
 
 
-def play_replay(parts: list[Part], synthesizer: Synthesizer | None, player, keys: KeyReader,  # type: ignore[no-untyped-def]
+def play_replay(parts: list[Part], synthesizer: Synthesizer | None, player: Output, keys: KeyReader,
                 show: Callable[[Part], None]) -> str:
     """Play each part in turn on an open Player; returns 'done' or 'quit'."""
     for part in parts:
@@ -143,9 +158,10 @@ def play_replay(parts: list[Part], synthesizer: Synthesizer | None, player, keys
     return "done"
 
 
-def _play_part(player, audio: Audio, keys: KeyReader) -> str:  # type: ignore[no-untyped-def]
+def _play_part(player: Output, audio: Audio, keys: KeyReader) -> str:
     """Play one part; pause resumes where it stopped, next skips the rest, quit ends the replay."""
-    offset, pressed = 0, [None]
+    offset = 0
+    pressed: list[str | None] = [None]
 
     def tick() -> bool:
         pressed[0] = keys.action()
