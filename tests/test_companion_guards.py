@@ -115,7 +115,7 @@ def test_the_fallbacks_fit_and_pass_every_check() -> None:
     assert "not a person" in fallbacks.fitting_fallback("Are you human?", 0)
     assert "doctor or pharmacist" in fallbacks.fitting_fallback("Should I take more melatonin?", 0)
     assert "doctor or therapist" in fallbacks.fitting_fallback("Do you think I have ADHD?", 0)
-    assert "stays in your private journal" in fallbacks.fitting_fallback("Keep this from my therapist, okay?", 0)
+    assert "kept privately on this device" in fallbacks.fitting_fallback("Keep this from my therapist, okay?", 0)
     assert fallbacks.fitting_fallback("The bus was late.", 1) != fallbacks.fitting_fallback("The bus was late.", 2)
     curated = [*fallbacks.LISTENING, *fallbacks.ACKNOWLEDGE, fallbacks.SWITCH_NOTICE, fallbacks.FORGOT,
                fallbacks.NOTHING_TO_FORGET, RETRY_CHECKIN, GIVE_UP_CHECKIN, *closing_words("x", "reflect"),

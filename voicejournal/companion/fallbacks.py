@@ -11,7 +11,7 @@ LISTENING = (
 )
 ACKNOWLEDGE = (
     "Thank you for telling me.",
-    "I hear you.",
+    "I'm glad you shared that.",
     "Thanks for sharing that.",
     "That makes sense.",
 )
@@ -24,7 +24,7 @@ TOPIC_REPLIES = {
                   "How have you been feeling lately?",
     "diagnosis": "I can't tell you whether you have a condition; a doctor or therapist can help you look into that. "
                  "What has been making you wonder about it?",
-    "secrecy": "What you say here stays in your private journal on this device, and I don't share it with anyone. "
+    "secrecy": "Your journal is kept privately on this device, and who you tell is up to you. "
                "What would you like to say about it?",
     "therapy": "I'm not a therapist and this isn't therapy, but I'm glad to listen while you reflect. "
                "What's been on your mind?",
@@ -48,7 +48,7 @@ _TOPICS = (
 )
 
 SWITCH_NOTICE = "My model server stopped answering, so I've switched to the built-in model on this device."
-FORGOT = "Okay, I've deleted what you said just before that from your journal."
+FORGOT = "Done. What you said just before that is no longer in your journal."
 NOTHING_TO_FORGET = ("There's nothing from this session to forget yet. "
                      "Older entries can be removed with voicejournal delete.")
 
