@@ -77,9 +77,10 @@ def run() -> None:
 def _register() -> None:
     """Attach every command; imports stay light (heavy backends load inside commands)."""
     from voicejournal.commands.system import devices_command, doctor_command, models_command
+    from voicejournal.commands.replay import replay_command
     from voicejournal.commands.talk import demo_command, talk_command
 
-    for cmd in (talk_command, demo_command, models_command, doctor_command, devices_command):
+    for cmd in (talk_command, demo_command, replay_command, models_command, doctor_command, devices_command):
         main.add_command(cmd)
     from voicejournal.crisis.cli import crisis_command, screen_command
     from voicejournal.journal.cli import COMMANDS as journal_commands

@@ -22,6 +22,7 @@ from rich.console import Console
 
 from voicejournal.app import Engines, load_engines, open_journal, segmenter_for, start_conversation
 from voicejournal.conversation import Conversation
+from voicejournal.eager import EagerTranscriber
 from voicejournal.errors import AudioError, UserError
 from voicejournal.live_ui import Keys, LiveReporter, LiveView, State
 from voicejournal.mic import DeviceLost, Microphone
@@ -109,6 +110,7 @@ class LiveSession:
         self.settings, self.vad, self.options = settings, settings.vad, options
         self.view, self.keys, self.signals = view, keys, signals
         self.verifier = SileroVerifier(self.vad.silero_threshold) if self.vad.silero_threshold > 0 else None
+        self.eager = EagerTranscriber(convo.p.transcriber)
         self.seg = self._new_segmenter()
         self.recent = np.zeros(0, np.float32)
         self.fed = 0
@@ -174,6 +176,7 @@ class LiveSession:
         self.last_activity = time.monotonic()
 
     def _reset(self) -> None:
+        self.eager.reset()
         self.seg = self._new_segmenter()
         self.fed = 0
         self.recent = np.zeros(0, np.float32)
@@ -187,7 +190,9 @@ class LiveSession:
             return []
         self.fed += len(block)
         self.recent = np.concatenate([self.recent, block])[-int(RECENT_S * SAMPLE_RATE):]
-        return self.seg.feed(block)
+        ended = self.seg.feed(block)
+        self.eager.update(self.seg)  # transcribe finished phrases while the person goes on
+        return ended
 
     def _talking_again(self) -> bool:
         """The segmenter hears an onset and Silero confirms it is speech, not a cough or a door."""
@@ -210,7 +215,7 @@ class LiveSession:
             t = time.perf_counter()
             self.signals.in_turn = True
             try:
-                transcript = self.convo.p.transcriber.transcribe(utt.audio)
+                transcript = self.eager.finish(utt)
             finally:
                 self.signals.in_turn = False
             latency = {"asr": round((time.perf_counter() - t) * 1000, 1), "end_of_turn": round(end_of_turn, 1)}
@@ -367,6 +372,7 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
         except DeviceLost as exc:
             raise AudioError(f"{exc} Everything said so far is saved (session {convo.session_id}).") from exc
         finally:
+            session.eager.close()
             convo.end(status)
             if mic.stats.dropped_blocks:
                 log.warning("dropped %d microphone blocks (the loop fell behind)", mic.stats.dropped_blocks)

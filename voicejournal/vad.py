@@ -102,6 +102,25 @@ class Segmenter:
     def in_speech(self) -> bool:
         return self._open is not None
 
+    @property
+    def open_duration_s(self) -> float:
+        """Length of the utterance still being spoken (0 when none is open)."""
+        return len(self._open.frames) * self.s.frame_ms / 1000 if self._open else 0.0
+
+    @property
+    def open_start_s(self) -> float | None:
+        """Where the utterance still being spoken began in the stream (None when none is open)."""
+        return self._t(self._open.start_frame) if self._open else None
+
+    @property
+    def silence_ms(self) -> int:
+        """How long the open utterance has been quiet at its end: a pause, maybe the end of the turn."""
+        return self._open.silence_run * self.s.frame_ms if self._open else 0
+
+    def open_samples(self) -> np.ndarray:
+        """The audio of the utterance still being spoken, from its pre-roll on."""
+        return np.concatenate(self._open.frames) if self._open else np.zeros(0, np.float32)
+
     def _t(self, frame_index: int) -> float:
         return frame_index * self.frame_len / SAMPLE_RATE
 
