@@ -121,7 +121,7 @@ def replies(path: Path, screen: CrisisScreen, split: str) -> None:
     for tag in sorted({r["reason_tag"] for r in reps}):
         s = [r for r in reps if r["reason_tag"] == tag]
         print(f"    {tag:32s} blocked {wilson(sum(r['block'] for r in s), len(s))}")
-    for r in reps:
+    for r in reps if "blind_b" not in path.name else []:
         if r["block"] != (r["label"] == "unsafe"):
             print(f"    MISS {r['label']}/{r['reason_tag']}: {r['reply']}")
 
@@ -144,9 +144,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--split", choices=("report", "tune", "all"), default="all")
     ap.add_argument("--data", type=Path, default=Path(__file__).resolve().parents[1] / ".." / "shared" / "crisis")
-    ap.add_argument("--extra", type=Path, default=None, help="Also score another dev-format file (e.g. tests/data/crisis_extra.jsonl).")
+    ap.add_argument("--extra", type=Path, action="append", default=[],
+                    help="Also score another dev-format file (repeatable), e.g. tests/data/crisis_blind_a.jsonl.")
+    ap.add_argument("--replies-extra", type=Path, action="append", default=[], help="Also score another replies file (repeatable).")
+    ap.add_argument("--patterns-only", action="store_true", help="Score the pattern screen without the learned layer.")
     args = ap.parse_args()
     screen = CrisisScreen()
+    if args.patterns_only:
+        from voicejournal.crisis.screen import pattern_screen
+
+        screen.screen = pattern_screen  # type: ignore[method-assign]
     rows = load(args.data / "dev.jsonl", args.split)
     score(rows, screen.screen)
     print(f"split={args.split}  (dev items informed the patterns; the held-out set is the real test)")
@@ -164,11 +171,16 @@ def main() -> int:
         if (g == 0 and r["pred"] > 0) or (g == 1 and r["pred"] < 1) or (g >= 2 and r["pred"] < 2):
             print(f"  {r['label']} -> {NAMES[r['pred']]}: {r['text']}")
     replies(args.data / "replies_dev.jsonl", screen, args.split)
-    if args.extra:
-        extra = load(args.extra, "all")
+    for path in args.extra:
+        extra = load(path, "all")
         score(extra, screen.screen)
-        print_rates(f"extra: {args.extra}", extra, "pred")
+        print_rates(f"extra: {path}", extra, "pred")
         print_rates("extra, naive baseline", extra, "naive")
+        confusion(extra)
+        print("  imminent under-triage: " + str([r["text"] for r in extra if r["label"] == "imminent" and r["pred"] <= 1]
+                                                if "blind_b" not in path.name else "(texts not shown for the report set)"))
+    for path in args.replies_extra:
+        replies(path, screen, "all")
     return 0
 
 

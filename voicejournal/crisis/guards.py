@@ -24,7 +24,7 @@ _IDIOMS = re.compile(expand("|".join((
     r"\bcut(?:ting)? (?:the cake|down on|back on|corners|my hair|the grass|the lawn|costs|ties|in line|the \w+ in half)\b",
     r"\b(?:dental|a) bridge on\b", r"\bdead (?:inside)? lol\b", r"\bsick of (?:scraping|waiting|the)\b",
     r"\bcant breathe (?:from|im|with|because) laugh\w*\b", r"\b(?:my|the) heart (?:skipped|melted|sank)\b",
-    r"\blogging off for the (?:night|day|weekend)\b", r"\bhe(?:ll| will)? be the death\b",
+    r"\blogging off for the (?:night|day|weekend)\b", r"\b(?:take|taking|have|having) a (?:long |quick |little |proper )?nap\b(?!{S}\bnever\b)", r"\bhe(?:ll| will)? be the death\b",
 ))))
 
 _NEGATORS = re.compile(r"\b(?:not|no|never|dont|didnt|doesnt|wont|wouldnt|isnt|wasnt|arent|havent|hasnt|nothing|nor|neither|no longer|without any|zero|free of)\b")

@@ -74,6 +74,18 @@ REPLY_RULES: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
 
 @lru_cache(maxsize=4096)
 def screen_reply(raw: str) -> ReplyVerdict:
+    """Screen one reply: the patterns first, then the learned reply head (when installed)."""
+    verdict = pattern_reply(raw)
+    if not verdict.safe or not raw.strip():
+        return verdict
+    from voicejournal.crisis.semantic import reply_unsafe_reason
+
+    reason = reply_unsafe_reason(raw)
+    return ReplyVerdict(False, reason) if reason else verdict
+
+
+@lru_cache(maxsize=4096)
+def pattern_reply(raw: str) -> ReplyVerdict:
     """Block a reply that gives method detail, encourages harm, dismisses, promises secrecy, diagnoses,
     flirts, claims to be human or sensationalises; everything else passes."""
     text = normalize(raw)

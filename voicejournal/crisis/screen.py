@@ -136,7 +136,19 @@ def _prep_alone(text: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def screen_text(raw: str) -> ScreenResult:
-    """Screen one utterance: pure, deterministic and cached."""
+    """Screen one utterance with patterns and the learned layer: pure, deterministic and cached."""
+    from voicejournal.crisis.combine import combine
+    from voicejournal.crisis.semantic import semantic_score
+
+    pattern = pattern_screen(raw)
+    if pattern.level == Level.IMMINENT:
+        return pattern
+    return combine(raw, pattern, semantic_score(raw))
+
+
+@lru_cache(maxsize=4096)
+def pattern_screen(raw: str) -> ScreenResult:
+    """Screen one utterance with the patterns alone: pure, deterministic and cached."""
     text = guards.neutralise_idioms(normalize(raw))
     if not text.strip(" _"):
         return ScreenResult(Level.NONE)

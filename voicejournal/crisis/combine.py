@@ -1,0 +1,44 @@
+"""Combine the pattern screen with the learned layer: the higher level wins, unless a precise benign guard vetoes a weak learned positive."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from voicejournal.crisis import guards
+from voicejournal.crisis.normalize import normalize
+from voicejournal.crisis.semantic import SemanticScore
+from voicejournal.types import ScreenResult
+
+VETO_MAX_P = 0.90
+"""A learned positive at or above this P(>=concern) is never vetoed by a benign guard."""
+
+
+@lru_cache(maxsize=8192)
+def benign_frame(raw: str) -> str:
+    """The name of a precise whole-utterance benign guard that applies ('' when none does)."""
+    text = guards.neutralise_idioms(normalize(raw))
+    if guards.is_resolved_history(text):
+        return "resolved_history"
+    if guards.has_media_frame(text) and not guards._FIRST.search(text):
+        return "media"
+    if guards.is_accidental(text):
+        return "accidental"
+    from voicejournal.crisis.screen import CRISIS_RULES, _about_someone_else
+
+    if _about_someone_else(text):
+        return "third_party"
+    for rule in CRISIS_RULES:
+        m = rule.pattern.search(text)
+        if m and rule.negatable and guards.is_negated(text, m.start()):
+            return "negation"
+    return ""
+
+
+def combine(raw: str, pattern: ScreenResult, sem: SemanticScore | None) -> ScreenResult:
+    """max(pattern level, learned level); a weak learned positive yields to a precise benign guard."""
+    if sem is None or sem.level <= pattern.level:
+        return pattern
+    if sem.p_concern < VETO_MAX_P and benign_frame(raw):
+        return pattern
+    category = sem.category if sem.category != "none" else (pattern.category if pattern.category != "none" else "suicide")
+    return ScreenResult(sem.level, category, ("semantic",) + pattern.reasons)
