@@ -233,3 +233,24 @@ def test_resources() -> None:
     unknown = resources_for("Atlantis")
     assert unknown.locale == "INTL" and "findahelpline.com" in unknown.crisis_line
     assert us.reviewed[:4].isdigit()
+
+
+BLIND_B = ROOT / "tests" / "data" / "crisis_blind_b.jsonl"
+
+
+@pytest.mark.skipif(not BLIND_B.is_file(), reason="report set not present")
+def test_blind_b_report_set_current_level() -> None:
+    """The report set (never trained on). Targets NOT met yet: these are the honest current floors (docs/SAFETY.md)."""
+    from voicejournal.crisis.semantic import load_head
+
+    if load_head() is None:
+        pytest.skip("semantic layer not installed")
+    rows = _rows(BLIND_B)
+    pred = {r["text"]: ORD[level(r["text"])] for r in rows}
+    ri = [r for r in rows if r["label"] in ("risk", "imminent")]
+    assert sum(pred[r["text"]] >= 2 for r in ri) / len(ri) >= 0.53  # target 0.97
+    assert sum(pred[r["text"]] <= 1 for r in rows if r["label"] == "imminent") <= 18  # target 0
+    co = [r for r in rows if r["label"] == "concern"]
+    assert sum(pred[r["text"]] >= 1 for r in co) / len(co) >= 0.50  # target 0.90
+    hard = [r for r in rows if r["label"] == "none" and HARD & set(r["tags"])]
+    assert sum(pred[r["text"]] >= 1 for r in hard) / len(hard) <= 0.075  # target 0.05
