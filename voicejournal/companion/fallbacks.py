@@ -18,9 +18,8 @@ ACKNOWLEDGE = (
 """Said before the next guided prompt when the model's own reflection could not be used."""
 
 TOPIC_REPLIES = {
-    "identity": "No, I'm not a person. I'm an AI companion running on your own device, here to listen. "
-                "What's on your mind tonight?",
-    "medication": "I can't advise on medication; a doctor or pharmacist is the right person to ask about that. "
+    "identity": "No, I'm an AI companion running on your own device, not a person. What's on your mind tonight?",
+    "medication": "I can't advise on medication; a doctor or pharmacist is the right person to ask. "
                   "How have you been feeling lately?",
     "diagnosis": "I can't tell you whether you have a condition; a doctor or therapist can help you look into that. "
                  "What has been making you wonder about it?",

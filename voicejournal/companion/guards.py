@@ -14,7 +14,8 @@ _META = re.compile(
     r"\b(as an (ai|artificial intelligence|assistant)( language model)?|language model|i('m| am) (just |only )?an? "
     r"(ai|computer|program|bot|chatbot|assistant|virtual assistant)|i cannot (browse|access)|openai|qwen|alibaba|"
     r"system prompt|my (instructions|programming|training)|i was (programmed|trained)|journaling companion|"
-    r"the (user|person)\b|assistant:|user:)",
+    r"the (user|person)\b|assistant:|user:|chatbot|feel free to ask|if you have (any|more) questions|"
+    r"how (can|may) i (help|assist)|further (guidance|assistance))",
     re.IGNORECASE,
 )
 _LIST = re.compile(r"(^|\n)\s*(\d+[.)]|[-*•])\s+")
@@ -91,6 +92,8 @@ def sentence_problem(sentence: str, previous: list[str], user_text: str = "") ->
     problem = content_problem(sentence)
     if problem:
         return problem
+    if not re.search(r"[a-z]{2}", sentence, re.IGNORECASE):
+        return "advice list"  # a bare "1." split off a numbered list
     if len(sentence) > MAX_SENTENCE_CHARS:
         return "too long"
     if any(_similar(sentence, p, 0.75) or sentence.lower() in p.lower() for p in previous if p):
@@ -106,7 +109,8 @@ INTERJECTION_WORDS = 3
 
 def counted(spoken: list[str]) -> int:
     """How many real sentences a reply has so far (interjections do not count)."""
-    return sum(len(s.split()) > INTERJECTION_WORDS for s in spoken)
+    return sum(len(s.split()) > INTERJECTION_WORDS and not s.rstrip().endswith((",", ";", ":", "—", "–"))
+               for s in spoken)  # a first clause spoken early is part of the next sentence
 
 
 def over_length(spoken: list[str], sentence: str, limits: Limits) -> bool:
