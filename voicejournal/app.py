@@ -133,7 +133,8 @@ def start_conversation(settings: Settings, engines: Engines, journal: Journal, s
     screen = CrisisScreen()
     flow = Flow(MODES[mode]) if mode in MODES else None
     companion = Companion(engines.backend, settings.llm.max_tokens, memory,
-                          flow.mode.guidance if flow else "", settings.llm.reply_timeout_s)
+                          flow.mode.guidance if flow else "", settings.llm.reply_timeout_s,
+                          settings.llm.first_clause_chars)
     companion.warm_up()
     parts = Parts(
         transcriber=engines.transcriber,

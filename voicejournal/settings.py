@@ -76,6 +76,8 @@ class LlmSettings:
     threads: int = 2
     context_tokens: int = 2048
     max_tokens: int = 80
+    first_clause_chars: int = 20
+    """Speak the reply's first clause (at a comma, once this long) before its sentence is done; 0 waits."""
     temperature: float = 0.6
     timeout_s: float = 30.0
     """Network timeout for a server backend."""

@@ -18,6 +18,7 @@ from voicejournal.errors import BackendUnavailable, UserError
 log = logging.getLogger(__name__)
 
 _BOUNDARY = re.compile(r"([.!?…]+[\"')\]]*)(\s+|$)")
+_CLAUSE = re.compile(r"([,;:—–])(\s+)")
 MAX_SENTENCES = 2
 SUMMARY_TOKENS = 70
 MAX_SUMMARY_TURNS = 12
@@ -35,15 +36,26 @@ class StreamStats:
     dropped: list[str] = field(default_factory=list)
 
 
-def sentences_from(pieces: Iterator[str]) -> Iterator[str]:
-    """Group streamed text pieces into sentences as soon as each one is complete."""
+def sentences_from(pieces: Iterator[str], first_clause_chars: int = 0) -> Iterator[str]:
+    """Group streamed text pieces into sentences as soon as each one is complete.
+
+    With first_clause_chars, the reply's first piece may end at a comma once it is that long,
+    so the voice can start speaking before the whole first sentence is generated.
+    """
     buf = ""
+    first = True
     for piece in pieces:
         buf += piece
-        # A boundary counts once whitespace follows it, so "3.5" or "Dr." mid-stream do not split early.
-        while (m := _BOUNDARY.search(buf)) and m.group(2):
+        while True:
+            # A boundary counts once whitespace follows it, so "3.5" or "Dr." mid-stream do not split early.
+            m = _BOUNDARY.search(buf)
+            if not (m and m.group(2)) and first and first_clause_chars:
+                m = _CLAUSE.search(buf, first_clause_chars - 1)
+            if not (m and m.group(2)):
+                break
             yield buf[: m.end(1)]
             buf = buf[m.end():]
+            first = False
     if buf.strip():
         yield buf
 
@@ -56,8 +68,9 @@ class Companion:
     """Holds the session's history and asks the backend for short spoken replies."""
 
     def __init__(self, backend: ChatBackend, max_tokens: int = 80, memory: str = "",
-                 mode_guidance: str = "", reply_timeout_s: float = 12.0) -> None:
+                 mode_guidance: str = "", reply_timeout_s: float = 12.0, first_clause_chars: int = 0) -> None:
         self.backend = backend
+        self.first_clause_chars = first_clause_chars
         self.max_tokens = max_tokens
         self.memory = memory
         self.mode_guidance = mode_guidance
@@ -137,7 +150,7 @@ class Companion:
     def _guarded(self, messages: list[Message], user_text: str, limits: Limits, spoken: list[str],
                  t0: float) -> Iterator[str]:
         earlier = [m["content"] for m in self.history if m["role"] == "assistant"] + _EXAMPLES
-        for raw in sentences_from(self._timed(messages, t0)):
+        for raw in sentences_from(self._timed(messages, t0), self.first_clause_chars):
             sentence = clean_sentence(raw)
             if not sentence:
                 continue
