@@ -21,6 +21,7 @@ import numpy as np
 from rich.console import Console
 
 from voicejournal.app import Engines, load_engines, open_journal, segmenter_for, start_conversation
+from voicejournal.companion.modes import mode_named
 from voicejournal.conversation import Conversation
 from voicejournal.eager import EagerTranscriber
 from voicejournal.errors import AudioError, UserError
@@ -353,7 +354,7 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
         for sid in journal.close_interrupted():
             console.print(f"[yellow]Session {sid} was interrupted last time; it is saved and now closed.[/]")
         reporter = LiveReporter(view, player.mark_sentence if player is not None else None)
-        convo = start_conversation(settings, engines, journal, sink, "talk", reporter,
+        convo = start_conversation(settings, engines, journal, sink, mode_named(settings.mode).name, reporter,
                                    {"input": "microphone", "device": mic.name,
                                     "output": player.name if player else type(sink).__name__,
                                     "barge_in": options.barge_in})

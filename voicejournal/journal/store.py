@@ -139,7 +139,7 @@ class Journal:
     ) -> int:
         """Store what the person said, committed before anything else can fail."""
         with self.transaction() as conn:
-            (idx,) = conn.execute("SELECT count(*) + 1 FROM turns WHERE session_id = ?", (sid,)).fetchone()
+            (idx,) = conn.execute("SELECT coalesce(max(idx), 0) + 1 FROM turns WHERE session_id = ?", (sid,)).fetchone()
             cur = conn.execute(
                 "INSERT INTO turns (session_id, idx, started_at, user_text, screen_level, screen_category,"
                 " screen_reasons, latency_ms, models, audio_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -1,0 +1,160 @@
+"""Latency of a turn, overlapped pipeline vs a naive sequential one, on this machine.
+
+    .venv/bin/python scripts/bench_latency.py [--turns 8]
+
+Speech made with the shipped voice is streamed in real time (as a microphone would deliver it)
+through the same VAD segmenter. Two pipelines answer each turn:
+  overlapped: transcribe at pauses while the person speaks, stream tokens, speak the first
+              clause as soon as it is generated (the product's path);
+  naive:      transcribe after the turn ends, generate the whole reply, then synthesize it.
+Reported per turn: processing latency (end-of-turn decision → first reply sample ready for the
+output) and voice-to-voice (end of the person's speech → first reply sample), p50/p90; cold
+start to listening; idle CPU while listening; peak RSS. The live-microphone figures over the
+virtual PulseAudio device come from scripts/bench_live.py.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+T_START = time.perf_counter()
+
+from voicejournal.app import load_engines  # noqa: E402
+from voicejournal.audio import resample  # noqa: E402
+from voicejournal.companion import Companion  # noqa: E402
+from voicejournal.crisis import CrisisScreen  # noqa: E402
+from voicejournal.eager import EagerTranscriber  # noqa: E402
+from voicejournal.metrics import percentile  # noqa: E402
+from voicejournal.settings import Settings  # noqa: E402
+from voicejournal.types import SAMPLE_RATE, Audio  # noqa: E402
+from voicejournal.vad import make_segmenter  # noqa: E402
+
+TURNS = [
+    "Today was a long day at work, and the meeting with my manager went better than I expected.",
+    "I'm feeling a bit tired tonight, but also kind of relieved that the week is nearly over.",
+    "My sister called this evening and we laughed about the trip we took as kids.",
+    "I skipped the gym again, and I keep telling myself I will go tomorrow morning.",
+    "The train was late, so I read a few chapters of my book on the platform.",
+    "I cooked a curry for dinner and it turned out better than the last time.",
+    "I have been worrying about money a little, but I made a plan for next month.",
+    "Tomorrow I want to go for a walk before work and call my old friend.",
+    "The garden looked lovely in the evening light, and I sat outside for a while.",
+    "I think I need an early night, my head feels full of everything from today.",
+]
+BLOCK = SAMPLE_RATE // 10  # 100 ms, as a microphone callback delivers
+
+
+def speech(engines, text: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    clips = [resample(c.samples, c.rate, SAMPLE_RATE) for c in engines.synthesizer.synthesize(text)]
+    return np.concatenate([np.zeros(SAMPLE_RATE // 2, np.float32), *clips, np.zeros(SAMPLE_RATE * 2, np.float32)])
+
+
+def stream_turn(samples: np.ndarray, settings: Settings, eager: EagerTranscriber | None):  # type: ignore[no-untyped-def]
+    """Feed audio in real time until the segmenter ends the turn; return (utterance, decided_at, speech_end_at)."""
+    seg = make_segmenter(settings.vad)
+    t0 = time.perf_counter()
+    for i in range(0, len(samples), BLOCK):
+        due = t0 + i / SAMPLE_RATE
+        if (wait := due - time.perf_counter()) > 0:
+            time.sleep(wait)
+        ended = seg.feed(samples[i:i + BLOCK])
+        if eager is not None:
+            eager.update(seg)
+        if ended:
+            utt = ended[0]
+            decided = time.perf_counter()
+            speech_end = t0 + utt.end_s - 0.2  # the segmenter keeps 200 ms of the pause
+            return utt, decided, speech_end
+    raise RuntimeError("the segmenter never ended the turn")
+
+
+def overlapped_turn(engines, companion: Companion, screen: CrisisScreen, eager: EagerTranscriber, utt) -> float:  # type: ignore[no-untyped-def]
+    transcript = eager.finish(utt)
+    screen.screen(transcript.text)
+    first = None
+    said = []
+    for sentence in companion.reply_sentences(transcript.text):
+        said.append(sentence)
+        for _clip in engines.synthesizer.synthesize(sentence):
+            if first is None:
+                first = time.perf_counter()
+    companion.remember(transcript.text, " ".join(said))
+    return first or time.perf_counter()
+
+
+def naive_turn(engines, companion: Companion, screen: CrisisScreen, utt) -> float:  # type: ignore[no-untyped-def]
+    transcript = engines.transcriber.transcribe(utt.audio)
+    screen.screen(transcript.text)
+    reply = " ".join(companion.reply_sentences(transcript.text))  # the whole reply first
+    audio = list(engines.synthesizer.synthesize(reply))  # then the whole voice
+    first = time.perf_counter() if audio else time.perf_counter()
+    companion.remember(transcript.text, reply)
+    return first
+
+
+def idle_cpu(settings: Settings, seconds: float = 8.0) -> float:
+    """CPU use of the listening loop (VAD on silence in real time), as % of one core."""
+    seg = make_segmenter(settings.vad)
+    quiet = np.random.default_rng(0).normal(0, 0.001, BLOCK).astype(np.float32)
+    c0, t0 = time.process_time(), time.perf_counter()
+    while time.perf_counter() - t0 < seconds:
+        seg.feed(quiet)
+        time.sleep(BLOCK / SAMPLE_RATE)
+    return (time.process_time() - c0) / (time.perf_counter() - t0) * 100
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--turns", type=int, default=8)
+    args = ap.parse_args()
+    settings = Settings(data_dir=Path(tempfile.mkdtemp()))
+    engines = load_engines(settings)
+    screen = CrisisScreen()
+    screen.screen("warm up the screen")
+    warm = Companion(engines.backend, settings.llm.max_tokens, first_clause_chars=settings.llm.first_clause_chars)
+    warm.warm_up()  # the system prompt's KV cache, as the live loop does before listening
+    engines.transcriber.transcribe(Audio(np.zeros(SAMPLE_RATE, np.float32), SAMPLE_RATE))
+    cold = time.perf_counter() - T_START
+    clips = [speech(engines, t) for t in TURNS[: args.turns]]
+
+    results: dict[str, dict[str, list[float]]] = {}
+    for name in ("overlapped", "naive"):
+        companion = Companion(engines.backend, settings.llm.max_tokens,
+                              first_clause_chars=settings.llm.first_clause_chars if name == "overlapped" else 0)
+        eager = EagerTranscriber(engines.transcriber) if name == "overlapped" else None
+        proc, v2v = [], []
+        for clip in clips:
+            utt, decided, speech_end = stream_turn(clip, settings, eager)
+            first = (overlapped_turn(engines, companion, screen, eager, utt) if eager
+                     else naive_turn(engines, companion, screen, utt))
+            proc.append((first - decided) * 1000)
+            v2v.append((first - speech_end) * 1000)
+        if eager:
+            eager.close()
+        results[name] = {"processing": proc, "voice_to_voice": v2v}
+
+    cpu = idle_cpu(settings)
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"machine: {os.cpu_count()} cores; {len(clips)} turns streamed in real time; "
+          f"end-of-turn silence {settings.vad.end_silence_ms} ms")
+    print(f"{'metric':<34}{'overlapped p50':>15}{'p90':>9}{'naive p50':>12}{'p90':>9}{'speed-up':>10}")
+    for metric in ("processing", "voice_to_voice"):
+        o, n = results["overlapped"][metric], results["naive"][metric]
+        print(f"{metric + ' (ms)':<34}{statistics.median(o):>15.0f}{percentile(o, 90):>9.0f}"
+              f"{statistics.median(n):>12.0f}{percentile(n, 90):>9.0f}{statistics.median(n) / statistics.median(o):>9.2f}x")
+    print(f"cold start to listening (models assembled): {cold:.2f} s")
+    print(f"idle CPU while listening: {cpu:.1f} % of one core")
+    print(f"peak RSS: {rss:.0f} MB")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
