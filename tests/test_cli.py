@@ -74,3 +74,16 @@ def test_doctor_names_a_fix_for_each_problem(tmp_path: Path) -> None:
     for line in out.stdout.splitlines():
         if line.startswith("✗"):
             assert " — " in line and len(line.split(" — ", 1)[1]) > 10
+
+
+def test_import_transcribes_memos_and_reports_bad_ones(tmp_path: Path) -> None:
+    from importlib.resources import files
+
+    demo = Path(str(files("voicejournal").joinpath("data/demo/evening.flac")))
+    bad = tmp_path / "memo.mp3"
+    bad.write_text("not audio")
+    out = vj("--data-dir", str(tmp_path / "d"), "import", str(demo), str(bad))
+    assert out.returncode == 1  # one file could not be read, and the exit status says so
+    assert "real-time factor" in out.stderr and "Skipped" in out.stderr and "Traceback" not in out.stderr
+    listed = vj("--data-dir", str(tmp_path / "d"), "entries", "--json")
+    assert '"import"' in listed.stdout and "long day at work" in listed.stdout

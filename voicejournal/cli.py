@@ -40,7 +40,9 @@ def run() -> None:
     logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     try:
-        main.main(standalone_mode=False)
+        rc = main.main(standalone_mode=False)
+        if isinstance(rc, int) and rc:  # click returns (not raises) Exit's code in this mode
+            sys.exit(rc)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)
@@ -77,10 +79,11 @@ def run() -> None:
 def _register() -> None:
     """Attach every command; imports stay light (heavy backends load inside commands)."""
     from voicejournal.commands.system import devices_command, doctor_command, models_command
+    from voicejournal.commands.importer import import_command
     from voicejournal.commands.replay import replay_command
     from voicejournal.commands.talk import demo_command, talk_command
 
-    for cmd in (talk_command, demo_command, replay_command, models_command, doctor_command, devices_command):
+    for cmd in (talk_command, demo_command, import_command, replay_command, models_command, doctor_command, devices_command):
         main.add_command(cmd)
     from voicejournal.crisis.cli import crisis_command, screen_command
     from voicejournal.journal.cli import COMMANDS as journal_commands
