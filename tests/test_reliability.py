@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+
+import numpy as np
 import resource
 import signal
 import sqlite3
@@ -115,3 +117,66 @@ def test_config_file_fuzz(tmp_path_factory, text: str) -> None:  # type: ignore[
         load_settings({}, {}, cfg)
     except UserError:
         pass
+
+
+class BrokenVoice:
+    """STAND-IN for a voice whose model fails at run time (a corrupt ONNX, an onnxruntime error)."""
+
+    name = "broken-voice"
+    rate = 22050
+
+    def synthesize(self, text: str):  # type: ignore[no-untyped-def]
+        raise RuntimeError("onnxruntime: invalid model")
+        yield  # pragma: no cover
+
+
+def test_a_failing_voice_still_shows_and_stores_the_reply(tmp_path: Path, engines, settings) -> None:  # type: ignore[no-untyped-def]
+    from voicejournal.app import Engines, open_journal, start_conversation
+    from voicejournal.conversation import TurnRecord
+    from voicejournal.sinks import WavDirSink
+    from voicejournal.types import ReplySource, Transcript
+
+    shown: list[str] = []
+
+    class Collect:
+        def heard(self, transcript, screen) -> None:  # type: ignore[no-untyped-def]
+            return None
+
+        def said(self, sentence: str, source: ReplySource) -> None:
+            shown.append(sentence)
+
+        def turn_done(self, turn: TurnRecord) -> None:
+            return None
+
+    with open_journal(settings) as journal:
+        broken = Engines(engines.transcriber, engines.backend, BrokenVoice())
+        convo = start_conversation(settings, broken, journal, WavDirSink(tmp_path / "out"), "talk", Collect())
+        record = convo.answer(Transcript("I finished the painting I started last spring."), {})
+    assert record.reply.text and shown and " ".join(shown) == record.reply.text
+    assert record.latency_ms.get("tts_failed") == 1
+    db = sqlite3.connect(settings.db_path)
+    assert db.execute("select reply_text from turns").fetchone()[0] == record.reply.text
+
+
+def test_an_hour_long_recording_streams_in_bounded_memory(tmp_path: Path) -> None:
+    import soundfile as sf
+
+    path = tmp_path / "hour.flac"
+    rng = np.random.default_rng(5)
+    with sf.SoundFile(path, "w", 16000, 1, "PCM_16", format="FLAC") as out:
+        for _ in range(60):  # one minute at a time: a quiet room for an hour
+            out.write(rng.normal(0, 0.003, 16000 * 60).astype(np.float32))
+    code = (
+        "import resource, sys; from pathlib import Path\n"
+        "from voicejournal.audio import stream_file\n"
+        "from voicejournal.settings import VadSettings\n"
+        "from voicejournal.vad import make_segmenter, segment\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        f"n = sum(1 for _ in segment(stream_file(Path({str(path)!r})), make_segmenter(VadSettings())))\n"
+        "print(n, (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - base) // 1024)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    turns, grown_mb = map(int, out.stdout.split())
+    assert turns == 0  # an hour of room noise invents no turns
+    assert grown_mb < 150, f"memory grew by {grown_mb} MB over an hour of audio"  # the whole hour is 230 MB as float32

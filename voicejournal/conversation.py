@@ -294,12 +294,15 @@ class Conversation:
                 continue
             t = time.perf_counter()
             try:
-                for clip in p.synthesizer.synthesize(sentence):
-                    latency.setdefault("first_audio", _ms(t0))
-                    p.sink.play(clip)
-            except UserError as exc:
-                log.warning("could not speak the reply: %s", exc)
+                clips = list(p.synthesizer.synthesize(sentence))  # Piper: one clip per sentence
+            except Exception as exc:  # noqa: BLE001 - a broken voice must not cost the reply: it is shown
+                log.warning("could not speak the reply (%s: %s); it is shown as text", type(exc).__name__, exc)
+                latency["tts_failed"] = 1
+                clips = []
             tts_ms += (time.perf_counter() - t) * 1000
+            for clip in clips:
+                latency.setdefault("first_audio", _ms(t0))
+                p.sink.play(clip)
         latency["tts"] = round(tts_ms, 1)
         latency["reply_total"] = _ms(t0)
         return p.sink.end_reply()
