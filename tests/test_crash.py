@@ -1,0 +1,80 @@
+"""kill -9 at random moments of a conversation from a recording: nothing heard is lost or corrupted."""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from voicejournal.audio import write_audio
+
+pytestmark = pytest.mark.slow
+
+TRIALS = 20
+SAID = [
+    "This morning I walked the dog along the river.",
+    "Lunch with my old friend Sam was the best part of the day.",
+    "In the afternoon the printer broke again and I lost an hour.",
+    "Tonight I feel calm and a little sleepy.",
+]
+
+
+def test_kill_nine_loses_nothing_that_was_heard(tmp_path: Path, speak) -> None:  # type: ignore[no-untyped-def]
+    wav = write_audio(tmp_path / "evening.wav", speak(SAID, pause_s=1.6))
+    data = tmp_path / "data"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "400", "TERM": "dumb"}
+    command = [sys.executable, "-m", "voicejournal", "--data-dir", str(data), "talk", "--input", str(wav), "--no-voice"]
+    # Calibrate on this machine: when is the first turn stored, and when does the whole run end?
+    t0 = time.monotonic()
+    first_turn = total = 0.0
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            if line.startswith("You:") and not first_turn:
+                first_turn = time.monotonic() - t0
+    total = time.monotonic() - t0
+    assert proc.returncode == 0 and first_turn
+    rng = random.Random(1234)
+    heard_all: list[str] = []
+    killed_sessions = 0
+    interrupted_notices = 0
+    for trial in range(TRIALS):
+        proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        time.sleep(rng.uniform(0.6 * first_turn, total))
+        finished = proc.poll() is not None
+        if not finished:
+            proc.send_signal(signal.SIGKILL)
+        out, _ = proc.communicate(timeout=60)
+        interrupted_notices += out.count("was interrupted last time")
+        heard = [m.group(1).strip() for m in re.finditer(r"^You: (.*?)(?:\s+\((?:concern|risk|imminent):.*\))?$", out, re.M)]
+        heard_all += heard
+        if not (data / "journal.db").exists():
+            assert heard == [], f"trial {trial}: words were shown but no journal exists"
+            continue
+        db = sqlite3.connect(data / "journal.db")
+        assert db.execute("pragma integrity_check").fetchone()[0] == "ok", f"trial {trial}"
+        stored = [r[0] for r in db.execute("select user_text from turns")]
+        for text in heard:
+            assert text in stored, f"trial {trial}: heard {text!r} but it is not in the journal"
+        open_sessions = db.execute("select count(*) from sessions where ended_at is null").fetchone()[0]
+        db.close()
+        if not finished and open_sessions:
+            killed_sessions += 1
+        assert open_sessions <= 1
+
+    assert killed_sessions >= 5, "the random kills should land inside sessions"
+    # Every session a kill left open was closed, and announced, by the next start.
+    db = sqlite3.connect(data / "journal.db")
+    still_open = db.execute("select count(*) from sessions where ended_at is null").fetchone()[0]
+    interrupted = db.execute("select count(*) from sessions where status = 'interrupted'").fetchone()[0]
+    assert interrupted_notices >= killed_sessions - still_open
+    assert interrupted >= killed_sessions - still_open
+    assert len(heard_all) >= TRIALS
