@@ -241,16 +241,29 @@ BLIND_B = ROOT / "tests" / "data" / "crisis_blind_b.jsonl"
 @pytest.mark.skipif(not BLIND_B.is_file(), reason="report set not present")
 def test_blind_b_report_set_current_level() -> None:
     """The report set (never trained on). Targets NOT met yet: these are the honest current floors (docs/SAFETY.md)."""
-    from voicejournal.crisis.semantic import load_head
+    from voicejournal.crisis.semantic import layer_name
 
-    if load_head() is None:
-        pytest.skip("semantic layer not installed")
+    if layer_name() != "finetuned":
+        pytest.skip("fine-tuned crisis model not installed (these floors are the fine-tuned layer's)")
     rows = _rows(BLIND_B)
     pred = {r["text"]: ORD[level(r["text"])] for r in rows}
     ri = [r for r in rows if r["label"] in ("risk", "imminent")]
-    assert sum(pred[r["text"]] >= 2 for r in ri) / len(ri) >= 0.53  # target 0.97
-    assert sum(pred[r["text"]] <= 1 for r in rows if r["label"] == "imminent") <= 18  # target 0
+    assert sum(pred[r["text"]] >= 2 for r in ri) / len(ri) >= 0.875  # 114/130 with the fine-tuned layer; target 0.97
+    imminent = [r for r in rows if r["label"] == "imminent"]
+    assert sum(pred[r["text"]] == 0 for r in imminent) <= 3  # target 0
+    assert sum(pred[r["text"]] <= 1 for r in imminent) <= 4  # target 0
     co = [r for r in rows if r["label"] == "concern"]
-    assert sum(pred[r["text"]] >= 1 for r in co) / len(co) >= 0.50  # target 0.90
+    assert sum(pred[r["text"]] >= 1 for r in co) / len(co) >= 0.885  # 62/70; target 0.90
     hard = [r for r in rows if r["label"] == "none" and HARD & set(r["tags"])]
-    assert sum(pred[r["text"]] >= 1 for r in hard) / len(hard) <= 0.075  # target 0.05
+    assert sum(pred[r["text"]] >= 1 for r in hard) / len(hard) <= 0.143  # 10/70 (was 5/70 with the frozen layer); target 0.05
+
+
+def test_finetuned_layer_missing_falls_back_with_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """Without crisis_model.onnx the fine-tuned layer is unavailable (warning logged); semantic_score falls back."""
+    from voicejournal.crisis.finetuned import FineTuned
+
+    ft = FineTuned(model=tmp_path / "missing.onnx", card=tmp_path / "missing.card.json")
+    with caplog.at_level("WARNING"):
+        assert not ft.available
+        assert ft.score("i want to die") is None
+    assert any("fine-tuned model" in r.message for r in caplog.records)

@@ -1,4 +1,10 @@
-"""Combine the pattern screen with the learned layer: the higher level wins, unless a precise benign guard vetoes a weak learned positive."""
+"""Combine the pattern screen with the learned layer: the higher level wins, unless a precise benign guard vetoes a weak learned positive.
+
+The learned layer is the fine-tuned MiniLM (finetuned.py) when shipped, else the frozen head (semantic.py).
+With the fine-tuned layer's cut-offs (0.90 / 0.80 / 0.80, crisis_model.card.json) a learned positive already
+has P(>=concern) >= VETO_MAX_P, so the guards do not veto it: on the held-out author split, raising the
+veto ceiling cost imminent recall for about one hard negative. The veto still applies to the frozen fallback.
+"""
 
 from __future__ import annotations
 

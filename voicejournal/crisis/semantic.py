@@ -1,5 +1,8 @@
 """The learned semantic layer: MiniLM views of an utterance, a small numpy head, and CV-set thresholds.
 
+semantic_score() uses the fine-tuned model (finetuned.py) when it is shipped; the frozen MiniLM + numpy
+head here is then only the fallback. The text preparation and the views below are shared by both.
+
 `views()` gives one vector for the whole utterance and, when it has several sentences, one vector
 per sentence (mean-pooled over that sentence's tokens from the same model pass), so crisis talk
 buried in ordinary talk is still seen. The head (trained by scripts/train_crisis.py, shipped as
@@ -195,11 +198,31 @@ def load_head() -> Head | None:
 
 
 def semantic_score(text: str) -> SemanticScore | None:
-    """The learned layer's score for one utterance, or None when the layer is unavailable."""
+    """The learned layer's score for one utterance, or None when no learned layer is available.
+
+    The fine-tuned model (finetuned.py, crisis_model.onnx) is the learned layer; the frozen MiniLM + numpy
+    head below is only the fallback when that file is missing (finetuned.py logs a warning once).
+    """
+    if not text.strip():
+        return None
+    from voicejournal.crisis.finetuned import get_finetuned
+
+    ft = get_finetuned()
+    if ft.available:
+        return ft.score(text)
     head = load_head()
-    if head is None or not text.strip():
+    if head is None:
         return None
     return score_views(head, views(text))
+
+
+def layer_name() -> str:
+    """Which learned layer is in use: 'finetuned', 'frozen' or 'none' (patterns only)."""
+    from voicejournal.crisis.finetuned import get_finetuned
+
+    if get_finetuned().available:
+        return "finetuned"
+    return "frozen" if load_head() is not None else "none"
 
 
 @lru_cache(maxsize=1)
