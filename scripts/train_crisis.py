@@ -27,12 +27,12 @@ from voicejournal.crisis.screen import pattern_screen  # noqa: E402
 
 POOL = [ROOT.parent / "shared" / "crisis" / "dev.jsonl"] + [ROOT / "tests" / "data" / f for f in (
     "crisis_extra.jsonl", "crisis_blind_a.jsonl", "crisis_train_1.jsonl", "crisis_train_2.jsonl", "crisis_train_3.jsonl",
-    "crisis_train_own.jsonl")]
+    "crisis_train_own.jsonl", "crisis_train_4.jsonl", "crisis_train_5.jsonl", "crisis_train_6.jsonl")]
 ORD = {"none": 0, "concern": 1, "risk": 2, "imminent": 3}
 CATS = ("suicide", "self_harm", "harm_to_others", "abuse_danger", "medical", "psychosis")
 HARD = {"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental", "non_english"}
 REPLY_POOL = [ROOT.parent / "shared" / "crisis" / "replies_dev.jsonl", ROOT / "tests" / "data" / "replies_blind_a.jsonl",
-              ROOT / "tests" / "data" / "replies_train.jsonl"]
+              ROOT / "tests" / "data" / "replies_train.jsonl", ROOT / "tests" / "data" / "replies_short.jsonl"]
 REASONS = ("safe", "method_info", "encourages_harm", "dismissive", "promises_secrecy", "diagnosis_or_medication_advice",
            "romantic_or_sexual", "claims_human", "sensational")
 CACHE = Path("/tmp/voicejournal_crisis_views.npz")

@@ -253,6 +253,8 @@ class ModelStatus:
 
 def check_model(spec: ModelSpec, cache_dir: Path, verify: bool = True) -> ModelStatus:
     """Report whether a model is installed, assembled and (optionally) matches its checksums."""
+    if any(package_dir(part.package) is None for f in spec.files for part in f.parts):
+        return ModelStatus(spec.key, spec.kind, "-", spec.size, "missing package")
     try:
         base = model_dir(spec, cache_dir)
     except ModelError:
