@@ -32,7 +32,8 @@ ORD = {"none": 0, "concern": 1, "risk": 2, "imminent": 3}
 CATS = ("suicide", "self_harm", "harm_to_others", "abuse_danger", "medical", "psychosis")
 HARD = {"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental", "non_english"}
 REPLY_POOL = [ROOT.parent / "shared" / "crisis" / "replies_dev.jsonl", ROOT / "tests" / "data" / "replies_blind_a.jsonl",
-              ROOT / "tests" / "data" / "replies_train.jsonl", ROOT / "tests" / "data" / "replies_short.jsonl"]
+              ROOT / "tests" / "data" / "replies_train.jsonl", ROOT / "tests" / "data" / "replies_short.jsonl",
+              ROOT / "tests" / "data" / "replies_fixed.jsonl"]  # the product's own reviewed texts (scripts generate it)
 REASONS = ("safe", "method_info", "encourages_harm", "dismissive", "promises_secrecy", "diagnosis_or_medication_advice",
            "romantic_or_sexual", "claims_human", "sensational")
 CACHE = Path("/tmp/voicejournal_crisis_views.npz")
