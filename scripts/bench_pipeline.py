@@ -46,8 +46,8 @@ def main() -> None:
     asr, loads["whisper load"] = timed(lambda: WhisperTranscriber(models.resolve("asr", None, cache), settings.asr))
     tts, loads["piper load"] = timed(lambda: PiperSynthesizer(models.resolve("tts", None, cache), settings.tts))
     backend, loads["llm load"] = timed(lambda: make_backend(settings.llm, lambda p: models.resolve("llm", p, cache)))
-    screen, loads["screen load"] = timed(lambda: CrisisScreen())
-    screen.screen("warm up")
+    screen, loads["screen load (lazy)"] = timed(lambda: CrisisScreen())
+    _, loads["screen first call (loads models)"] = timed(lambda: screen.screen("warm up"))
 
     stages: dict[str, list[float]] = {k: [] for k in (
         "decode", "vad", "asr", "screen", "llm_first_token", "llm_total", "tts_first_audio", "tts_total",
@@ -89,6 +89,9 @@ def main() -> None:
         print(f"  {k:<28}{v:>9.0f}")
     print("\nstage (ms)                       p50       p90       n")
     for k, v in stages.items():
+        if not v:  # e.g. every reply was dropped by the guards: nothing was spoken
+            print(f"  {k:<28}{'-':>9} {'-':>9} {0:>7}")
+            continue
         print(f"  {k:<28}{statistics.median(v):>9.1f} {percentile(v, 90):>9.1f} {len(v):>7}")
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"\npeak RSS: {rss:.0f} MB")
