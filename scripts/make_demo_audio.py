@@ -5,13 +5,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import numpy as np
-
 from voicejournal import models
-from voicejournal.audio import resample, write_audio
+from voicejournal.audio import write_audio
 from voicejournal.settings import Settings, TtsSettings
-from voicejournal.tts import PiperSynthesizer
-from voicejournal.types import SAMPLE_RATE, Audio
+from voicejournal.tts import PiperSynthesizer, render_with_pauses
+from voicejournal.types import Audio
 
 UTTERANCES = [
     "Today was a long day at work. The meeting with my manager went better than I expected.",
@@ -25,14 +23,7 @@ def render(texts: list[str], pause_s: float = PAUSE_S, seed: int = 1) -> Audio:
     """Speak each text with the shipped voice, joined by pauses over a faint noise floor."""
     settings = Settings()
     voice = PiperSynthesizer(models.resolve("tts", "joe", settings.cache_dir), TtsSettings())
-    rng = np.random.default_rng(seed)
-    parts = [np.zeros(int(SAMPLE_RATE * 0.8), np.float32)]
-    for text in texts:
-        clips = [resample(c.samples, c.rate, SAMPLE_RATE) for c in voice.synthesize(text)]
-        parts += [np.concatenate(clips), np.zeros(int(SAMPLE_RATE * pause_s), np.float32)]
-    samples = np.concatenate(parts)
-    samples += rng.normal(0, 0.002, len(samples)).astype(np.float32)
-    return Audio(samples.astype(np.float32), SAMPLE_RATE)
+    return render_with_pauses(voice, texts, pause_s, lead_s=0.8, noise=0.002, seed=seed)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from voicejournal.settings import Settings
@@ -43,17 +42,9 @@ def voice(model_cache: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 def speak(voice):  # type: ignore[no-untyped-def]
     """Render sentences with the shipped Piper voice into 16 kHz audio with pauses between them."""
-    from voicejournal.audio import resample
-    from voicejournal.types import SAMPLE_RATE, Audio
+    from voicejournal.tts import render_with_pauses
 
-    def render(texts: list[str], pause_s: float = 2.0, noise: float = 0.002, seed: int = 0) -> Audio:
-        rng = np.random.default_rng(seed)
-        parts = [np.zeros(int(SAMPLE_RATE * 0.6), np.float32)]
-        for text in texts:
-            clips = [resample(c.samples, c.rate, SAMPLE_RATE) for c in voice.synthesize(text)]
-            parts += [np.concatenate(clips), np.zeros(int(SAMPLE_RATE * pause_s), np.float32)]
-        samples = np.concatenate(parts)
-        samples = samples + rng.normal(0, noise, len(samples)).astype(np.float32)
-        return Audio(samples.astype(np.float32), SAMPLE_RATE)
+    def render(texts: list[str], pause_s: float = 2.0, noise: float = 0.002, seed: int = 0):  # type: ignore[no-untyped-def]
+        return render_with_pauses(voice, texts, pause_s, noise=noise, seed=seed)
 
     return render

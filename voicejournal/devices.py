@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from voicejournal.errors import AudioError
+
+log = logging.getLogger(__name__)
 
 
 def require_portaudio() -> Any:
@@ -39,3 +42,14 @@ def describe_default_devices() -> tuple[str | None, str | None]:
         except (sd.PortAudioError, ValueError):
             names.append(None)
     return names[0], names[1]
+
+
+def close_stream(stream: Any, what: str) -> None:
+    """Stop and close a PortAudio stream; a vanished device must not block closing the session."""
+    if stream is None:
+        return
+    try:
+        stream.abort()
+        stream.close()
+    except Exception as exc:  # noqa: BLE001 - PortAudio raises its own types for an unplugged device
+        log.debug("closing the %s: %s", what, exc)

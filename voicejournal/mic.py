@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from voicejournal.devices import require_portaudio
+from voicejournal.devices import close_stream, require_portaudio
 from voicejournal.errors import AudioError
 from voicejournal.types import SAMPLE_RATE
 
@@ -207,12 +207,7 @@ class Microphone:
 
     def close(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception as exc:  # noqa: BLE001 - a vanished device must not block closing the session
-                log.debug("closing the microphone: %s", exc)
+        close_stream(stream, "microphone")
 
     def __enter__(self) -> "Microphone":
         return self.open()

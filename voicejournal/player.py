@@ -19,7 +19,7 @@ from typing import Any, Callable
 import numpy as np
 
 from voicejournal.audio import resample
-from voicejournal.devices import require_portaudio
+from voicejournal.devices import close_stream, require_portaudio
 from voicejournal.mic import DeviceLost, describe_error, device_arg
 from voicejournal.types import Audio
 
@@ -228,11 +228,6 @@ class Player:
 
     def close(self) -> None:
         stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.abort()
-                stream.close()
-            except Exception as exc:  # noqa: BLE001 - a vanished device must not block closing the session
-                log.debug("closing the output: %s", exc)
+        close_stream(stream, "output")
         self._running = False
 
