@@ -38,9 +38,10 @@ def test_pieces_at_pauses_join_to_the_whole_transcript(speak, engines) -> None: 
 
 
 def test_finish_without_pieces_transcribes_everything(speak, engines) -> None:  # type: ignore[no-untyped-def]
-    audio = speak(["Short and sweet."], pause_s=1.5)
+    audio = speak(["We had soup and bread for dinner."], pause_s=1.5)
     seg = make_segmenter(VadSettings())
     eager = EagerTranscriber(engines.transcriber)
     (utt,) = [*seg.feed(audio.samples), *seg.flush()]
-    assert "short and sweet" in eager.finish(utt).text.lower()
+    # Piper's voice varies a little between renders; one slip in seven words is allowed.
+    assert word_error_rate("We had soup and bread for dinner.", eager.finish(utt).text) <= 0.15
     eager.close()
