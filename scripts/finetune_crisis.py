@@ -57,6 +57,9 @@ HARD = {"idiom", "benign_homograph", "negation", "media", "third_party", "past_r
 MAX_LEN = 128
 LEVEL_WEIGHT = torch.tensor([1.0, 1.2, 1.6, 2.2])
 OUT = ROOT / "voicejournal" / "data" / "crisis_model.onnx"
+EVERYDAY = False
+"""--everyday adds everyday_negatives() (400 ordinary sentences with crisis-like surface words) to the pool. Off for the
+shipped model (v1); the v2 trial with it fixed ordinary-evening false alarms but lost recall (docs/SAFETY.md)."""
 
 
 def pool_files() -> list[Path]:
@@ -151,6 +154,42 @@ class Export(nn.Module):
         return self.m.level(pooled).softmax(-1), self.m.cat(pooled)
 
 
+# ---------------------------------------------------------------- ordinary-evening negatives (written here, not copied)
+_WHEN = ("", "today ", "this morning ", "this evening ", "after work ", "at lunch ", "on saturday ", "earlier ")
+_DID = (
+    "i walked the dog along the {place}", "we cycled along the {place} and stopped for coffee", "i went for a run by the {place}",
+    "we drove over the {place} to visit my aunt", "i took the kids to the park near the {place}", "i sat by the {place} and read my book",
+    "i took my {pill} with breakfast like always", "i remembered to take my {pill} before bed", "i picked up my {pill} from the pharmacy",
+    "i cleaned the kitchen and sharpened the knives before making dinner", "i cooked a big pot of soup for the week",
+    "i wrote thank you cards to everyone who came to the party", "i wrote a letter to my pen pal in canada",
+    "i said goodbye to my colleague who is moving to another city", "i tidied my desk and sorted the post",
+    "the kids are at their dad's this weekend so i'm catching up on sleep and reading", "i finished the puzzle i started last month",
+    "i fed the cat and watered the plants", "i called my mum and we talked about her garden", "i had a long bath and an early night",
+    "i went to the gym and then to the shops", "i baked bread with my daughter", "i watched the football with my brother",
+)
+_PLACE = ("river", "canal", "beach", "lake", "old railway path", "bridge", "harbour", "cliff path", "reservoir")
+_PILL = ("vitamins", "allergy tablet", "iron tablets", "blood pressure tablet", "thyroid pill", "usual meds", "fish oil")
+_FEEL = ("", ". tonight i feel calm and a bit sleepy", ". i'm going to bed early tonight because i'm shattered",
+         ". i feel calmer than i have in weeks since i started running again", ". it was a peaceful day",
+         ". i'm tired but in a good way", ". looking forward to the weekend", ". nothing special, just a quiet one",
+         ". i'm going to sleep well tonight", ". early start tomorrow so lights out soon")
+
+
+def everyday_negatives(n: int = 400, seed: int = 7) -> list[dict[str, Any]]:
+    """Ordinary journaling sentences that share surface words with crisis items (river, bridge, tablets, tonight,
+    sleep, calm, letters, goodbye, knives), labelled none. Deterministic; written for this script."""
+    rng = random.Random(seed)
+    out, seen = [], set()
+    while len(out) < n:
+        t = rng.choice(_WHEN) + rng.choice(_DID).format(place=rng.choice(_PLACE), pill=rng.choice(_PILL)) + rng.choice(_FEEL)
+        if rng.random() < 0.5:
+            t = t[0].upper() + t[1:] + "."
+        if t not in seen:
+            seen.add(t)
+            out.append({"text": t, "label": "none", "category": "none", "tags": ["plain", "synthetic_everyday"]})
+    return out
+
+
 # ---------------------------------------------------------------- data
 def load_rows(files: list[Path], tok: Any) -> list[dict[str, Any]]:
     """Rows (first copy of a text wins) with prepared text, token ids, sentence ids, pattern level, benign flag."""
@@ -173,6 +212,18 @@ def load_rows(files: list[Path], tok: Any) -> list[dict[str, Any]]:
             pat = pattern_screen(r["text"])
             r["pat"] = ORD[pat.level.value]
             r["benign"] = bool(benign_frame(r["text"]))
+            rows.append(r)
+    if EVERYDAY:
+        for r in everyday_negatives():
+            if r["text"] in seen:
+                continue
+            seen.add(r["text"])
+            r["src"] = "everyday_negatives"
+            prep = semantic.prepare(r["text"]) or "."
+            chunk = semantic._chunks(prep)[0]
+            enc = tok.encode(chunk)
+            r["ids"], r["sid"] = enc.ids, semantic._sentence_ids(chunk, list(enc.offsets))
+            r["pat"], r["benign"] = ORD[pattern_screen(r["text"]).level.value], bool(benign_frame(r["text"]))
             rows.append(r)
     return rows
 
@@ -405,9 +456,12 @@ def main() -> int:
     ap.add_argument("--caps", type=float, nargs="+", default=[0.0, 0.02, 0.05], help="hard-FPR budgets over the patterns")
     ap.add_argument("--max-steps", type=int, default=0, help="timing probe")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--everyday", action="store_true", help="add everyday_negatives() to the pool (v2 trial)")
     ap.add_argument("--from-checkpoint", default="", help="final: export a saved state_dict instead of training")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    global EVERYDAY
+    EVERYDAY = args.everyday
     from tokenizers import Tokenizer
 
     tok = Tokenizer.from_file(str(args.base / "tokenizer.json"))
