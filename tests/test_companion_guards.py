@@ -139,7 +139,7 @@ def test_conversation_replaces_an_unsafe_or_empty_reply(standin: StandIn, engine
         convo = start_conversation(settings, Engines(engines.transcriber, backend, None), journal, NullSink(),
                                    "text", QuietReporter())
         standin.reply = "Cheer up, it's probably nothing."  # passes the word guards, not the crisis reply screen
-        dismissive = convo.answer(Transcript("I've felt low all week."), {})
+        dismissive = convo.answer(Transcript("The meeting ran late again today."), {})
         standin.reply = "As an AI language model, I cannot help with that."
         meta = convo.answer(Transcript("Work was a mess."), {})
         asked = len(standin.requests)

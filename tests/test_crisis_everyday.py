@@ -32,6 +32,7 @@ EVERYDAY = [
     "My son's exam is tomorrow and I'm a bit nervous for him.",
     "I took my vitamins and went to sleep early.",
     "Work is killing me this month but the project is almost done.",
+    "I've felt low all week.",
 ]
 
 REPLIES = [
@@ -50,6 +51,7 @@ KNOWN_FALSE_ALARMS = {
     "Tonight I feel calm and a little sleepy.",
     "I'm going to bed early tonight, I'm exhausted.",
     "I took my vitamins and went to sleep early.",
+    "I've felt low all week.",  # ordinary sadness: by the rules none; the learned layer says concern
 }
 
 
