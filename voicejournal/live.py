@@ -361,11 +361,12 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
         session = LiveSession(convo, mic, player, settings, options, view, keys, signals)
         if player is not None:
             player.tick = session.tick
-        console.print(f"Listening on {mic.name} ({mic.rate} Hz)"
-                      + (f", speaking on {player.name}." if player else "."))
         status, why = "interrupted", "stopped"
         try:
-            convo.open()  # a guided mode's opening line; nothing for a plain conversation
+            convo.open()  # a guided mode's opening line (played to the end); nothing for a plain conversation
+            # Only now is the microphone really listening (it is ignored while the opening plays).
+            console.print(f"Listening on {mic.name} ({mic.rate} Hz)"
+                          + (f", speaking on {player.name}." if player else "."))
             why = session.run()
             status = "complete"
         except SessionStopped:
