@@ -37,7 +37,7 @@ class VadSettings:
     """Audio kept before speech onset so first syllables are not clipped."""
     start_ms: int = 150
     """Voiced audio needed within the onset window to open an utterance."""
-    end_silence_ms: int = 1200
+    end_silence_ms: int = 1400
     """Silence that ends a turn; people pause while thinking aloud, so not too short."""
     min_speech_ms: int = 300
     max_utterance_s: float = 30.0
