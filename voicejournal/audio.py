@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import BinaryIO, Iterator
 
 import numpy as np
 
@@ -16,25 +16,31 @@ BLOCK_S = 0.5
 """Decoded audio is handed on in blocks of this length, so memory stays bounded on long files."""
 
 
-def _open_container(path: Path):  # type: ignore[no-untyped-def]
+def _open_container(path: Path | BinaryIO):  # type: ignore[no-untyped-def]
     import av
 
+    if not isinstance(path, Path):  # a recording decrypted in memory
+        return _decode_open(av, path, getattr(path, "name", "recording"))
     if not path.exists():
         raise AudioError(f"{path} does not exist; check the path.")
     if path.is_dir():
         raise AudioError(f"{path} is a folder; give an audio file (WAV, FLAC, OGG, MP3, M4A).")
     if path.stat().st_size == 0:
         raise AudioError(f"{path} is empty; record again or pick another file.")
+    return _decode_open(av, str(path), path)
+
+
+def _decode_open(av, source: str | BinaryIO, name: object):  # type: ignore[no-untyped-def]
     try:
-        container = av.open(str(path))
+        container = av.open(source)
     except (av.error.FFmpegError, UnicodeDecodeError, ValueError) as exc:
         raise AudioError(
-            f"{path} is not a readable audio file ({exc.__class__.__name__}); "
+            f"{name} is not a readable audio file ({exc.__class__.__name__}); "
             "convert it to WAV, FLAC, OGG, MP3 or M4A and try again."
         ) from exc
     if not container.streams.audio:
         container.close()
-        raise AudioError(f"{path} has no audio stream; give an audio recording.")
+        raise AudioError(f"{name} has no audio stream; give an audio recording.")
     return container
 
 
@@ -42,11 +48,11 @@ def _mono(planes: np.ndarray) -> np.ndarray:
     return planes.mean(axis=0).astype(np.float32) if planes.ndim == 2 else planes.astype(np.float32)
 
 
-def stream_file(path: Path, rate: int = SAMPLE_RATE, block_s: float = BLOCK_S) -> Iterator[np.ndarray]:
-    """Decode any common audio file to mono float32 at `rate`, block by block."""
+def stream_file(path: Path | BinaryIO, rate: int = SAMPLE_RATE, block_s: float = BLOCK_S) -> Iterator[np.ndarray]:
+    """Decode any common audio file (or one already in memory) to mono float32 at `rate`, block by block."""
     import av
 
-    container = _open_container(Path(path))
+    container = _open_container(path if hasattr(path, "read") else Path(path))  # type: ignore[arg-type]
     # Keep the source layout and average channels ourselves: ffmpeg's downmix adds +3 dB and clips.
     resampler = av.AudioResampler(format="fltp", rate=rate)
     block = int(rate * block_s)
@@ -84,7 +90,7 @@ def stream_file(path: Path, rate: int = SAMPLE_RATE, block_s: float = BLOCK_S) -
         raise AudioError(f"{path} contains no decodable audio; record again or pick another file.")
 
 
-def read_file(path: Path, rate: int = SAMPLE_RATE) -> Audio:
+def read_file(path: Path | BinaryIO, rate: int = SAMPLE_RATE) -> Audio:
     """Decode a whole file (for short clips and tests)."""
     blocks = list(stream_file(path, rate))
     return Audio(np.concatenate(blocks) if blocks else np.zeros(0, np.float32), rate)
@@ -113,11 +119,23 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
 
 
 def wav_bytes(audio: Audio) -> bytes:
+    return encode_audio(audio, "WAV")
+
+
+def encode_audio(audio: Audio, fmt: str = "WAV") -> bytes:
+    """The file a `write_audio` would write, in memory (for recordings sealed before they touch the disk)."""
     import soundfile as sf
 
     buf = io.BytesIO()
-    sf.write(buf, to_int16(audio.samples), audio.rate, format="WAV", subtype="PCM_16")
+    sf.write(buf, *_encodable(audio, fmt), format=fmt, subtype=_SUBTYPES.get(fmt, "PCM_16"))
     return buf.getvalue()
+
+
+_SUBTYPES = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}
+
+
+def _encodable(audio: Audio, fmt: str) -> tuple[np.ndarray, int]:
+    return (audio.samples if fmt == "OGG" else to_int16(audio.samples)), audio.rate
 
 
 def write_audio(path: Path, audio: Audio, fmt: str | None = None) -> Path:
@@ -126,12 +144,10 @@ def write_audio(path: Path, audio: Audio, fmt: str | None = None) -> Path:
 
     path = Path(path)
     fmt = fmt or path.suffix.lstrip(".").upper() or "WAV"
-    subtype = {"WAV": "PCM_16", "FLAC": "PCM_16", "OGG": "VORBIS"}.get(fmt, "PCM_16")
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     old = os.umask(0o077)
     try:
-        data = audio.samples if fmt == "OGG" else to_int16(audio.samples)
-        sf.write(str(tmp), data, audio.rate, format=fmt, subtype=subtype)
+        sf.write(str(tmp), *_encodable(audio, fmt), format=fmt, subtype=_SUBTYPES.get(fmt, "PCM_16"))
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -22,7 +22,6 @@ from rich.markup import escape
 
 from voicejournal import app
 from voicejournal.asr import Transcriber
-from voicejournal.audio import write_audio
 from voicejournal.companion.closing import describe_mood
 from voicejournal.crisis import CrisisScreen, SessionGuard, crisis_response
 from voicejournal.crisis.session import trigger_of
@@ -277,7 +276,7 @@ def _answer(parts: CheckinParts, guard: SessionGuard, dialogue: CheckinDialogue,
     parts.console.print(f"[bold cyan]You:[/] {escape(transcript.text)}{flag}")
     if parts.keep_audio_dir is not None:
         folder = private_dir(parts.keep_audio_dir / f"session_{sid:06d}")
-        parts.journal.set_turn_audio(tid, str(write_audio(folder / f"turn_{tid:06d}.flac", utt.audio)))
+        parts.journal.save_turn_audio(tid, folder / f"turn_{tid:06d}.flac", utt.audio)
     step = dialogue.hear(transcript.text, screen, tid)
     if step.source == ReplySource.CRISIS:
         parts.journal.add_crisis_event(sid, tid, screen.level.value, screen.category, "utterance",

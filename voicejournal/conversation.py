@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
 from voicejournal.asr import Transcriber
-from voicejournal.audio import write_audio
 from voicejournal.companion import Companion
 from voicejournal.companion.closing import checkin_reply, closing_words, extractive_summary
 from voicejournal.companion.fallbacks import (FORGOT, NOTHING_TO_FORGET, SWITCH_NOTICE, TOPIC_REPLIES,
@@ -190,8 +189,7 @@ class Conversation:
     def _keep_audio(self, turn_id: int, utt: Utterance) -> None:
         assert self.p.keep_audio_dir is not None
         folder = private_dir(self.p.keep_audio_dir)
-        path = write_audio(folder / f"turn_{turn_id:06d}.flac", utt.audio)
-        self.p.journal.set_turn_audio(turn_id, str(path))
+        self.p.journal.save_turn_audio(turn_id, folder / f"turn_{turn_id:06d}.flac", utt.audio)
 
     def _crisis_reply(self, turn_id: int, user_text: str, screen: ScreenResult,
                       latency: dict[str, float]) -> tuple[Reply, Path | None]:

@@ -12,7 +12,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from voicejournal import models
 from voicejournal.app import open_journal, segmenter_for
 from voicejournal.asr import WhisperTranscriber
-from voicejournal.audio import stream_file, write_audio
+from voicejournal.audio import stream_file
 from voicejournal.clicontext import settings_of
 from voicejournal.crisis import CrisisScreen
 from voicejournal.errors import AudioError
@@ -88,7 +88,7 @@ def import_command(ctx: click.Context, files: tuple[Path, ...]) -> None:
                 turns += 1
                 if settings.keep_audio:
                     folder = private_dir(settings.audio_dir / f"session_{sid:06d}")
-                    journal.set_turn_audio(tid, str(write_audio(folder / f"turn_{tid:06d}.flac", utt.audio)))
+                    journal.save_turn_audio(tid, folder / f"turn_{tid:06d}.flac", utt.audio)
                 if result.level >= Level.CONCERN:
                     journal.add_crisis_event(sid, tid, result.level.value, result.category, "utterance",
                                              ",".join(result.reasons), "flagged during import; nothing was spoken")

@@ -13,10 +13,11 @@ from typing import Any, Iterator
 import sqlite_utils
 
 from voicejournal.errors import UserError
-from voicejournal.journal import contract
+from voicejournal.journal import contract, crypto
+from voicejournal.journal.crypto import Vault
 from voicejournal.journal.dates import now_iso
 from voicejournal.journal.migrations import MIGRATIONS, migrate
-from voicejournal.types import ScreenResult
+from voicejournal.types import Audio, ScreenResult
 
 log = logging.getLogger(__name__)
 
@@ -29,37 +30,45 @@ BUSY_TIMEOUT_MS = 5000
 
 
 class Journal:
-    """Sessions, turns, moods and crisis events in one WAL-mode SQLite file."""
+    """Sessions, turns, moods and crisis events in one WAL-mode SQLite (or SQLCipher) file."""
 
-    def __init__(self, conn: sqlite3.Connection, path: Path) -> None:
+    def __init__(self, conn: sqlite3.Connection, path: Path, vault: Vault | None = None) -> None:
         self.conn = conn
         self.path = path
+        self.vault = vault
+        """The keys of an encrypted journal (None when it is not): recordings are sealed with them."""
         self.db = sqlite_utils.Database(conn)
         self._mine: set[int] = set()
+        self._busy_error = _driver(vault).OperationalError
 
     @classmethod
-    def open(cls, path: Path) -> "Journal":
-        """Open (creating if needed) the journal at path, private to this user, schema up to date."""
+    def open(cls, path: Path, vault: Vault | None = None) -> "Journal":
+        """Open (creating if needed) the journal at path, private to this user, schema up to date.
+
+        With a vault the file is SQLCipher (created encrypted if new); without one it is plain SQLite.
+        """
         path = Path(path).expanduser()
+        _check_encryption(path, vault)
+        driver = _driver(vault)
         old_umask = os.umask(0o077)
         try:
             if not path.parent.exists():
                 path.parent.mkdir(mode=0o700, parents=True)
-            conn = _connect(path)
+            conn = _connect(path, vault)
             try:
                 _check_version(conn, path)
                 migrate(conn)
             except BaseException:
                 conn.close()
                 raise
-        except sqlite3.OperationalError as exc:
-            raise _translate(exc, path) from None
-        except sqlite3.DatabaseError as exc:
-            raise _corrupt(path, exc) from None
+        except driver.OperationalError as exc:
+            raise _translate(exc, path, vault) from None
+        except driver.DatabaseError as exc:
+            raise _corrupt(path, exc, vault) from None
         finally:
             os.umask(old_umask)
         _tighten(path)
-        return cls(conn, path)
+        return cls(conn, path, vault)
 
     def close(self) -> None:
         self.conn.close()
@@ -75,15 +84,15 @@ class Journal:
         """One write transaction, committed on success; a held lock becomes a clear UserError."""
         try:
             self.conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as exc:
-            raise _translate(exc, self.path) from None
+        except self._busy_error as exc:
+            raise _translate(exc, self.path, self.vault) from None
         try:
             yield self.conn
             self.conn.execute("COMMIT")
-        except sqlite3.OperationalError as exc:
+        except self._busy_error as exc:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
-            raise _translate(exc, self.path) from None
+            raise _translate(exc, self.path, self.vault) from None
         except BaseException:
             if self.conn.in_transaction:
                 self.conn.execute("ROLLBACK")
@@ -148,7 +157,7 @@ class Journal:
             )
             tid = int(cur.lastrowid)
             if audio_path:
-                _record_audio(conn, tid, audio_path)
+                _record_audio(conn, tid, audio_path, self.vault)
         return tid
 
     def complete_turn(
@@ -170,7 +179,19 @@ class Journal:
         with self.transaction() as conn:
             _found(conn.execute("UPDATE turns SET audio_path = ? WHERE id = ?", (path, tid)), "turn", tid)
             conn.execute("DELETE FROM audio WHERE turn_id = ?", (tid,))
-            _record_audio(conn, tid, path)
+            _record_audio(conn, tid, path, self.vault)
+
+    def save_turn_audio(self, tid: int, path: Path, audio: Audio) -> Path:
+        """Keep the person's recording of a turn (format by suffix); sealed in memory when encrypted."""
+        from voicejournal.audio import encode_audio, write_audio
+
+        path = Path(path)
+        if self.vault is None:
+            write_audio(path, audio)
+        else:
+            crypto.write_sealed(path, encode_audio(audio, path.suffix.lstrip(".").upper() or "WAV"), self.vault)
+        self.set_turn_audio(tid, str(path))
+        return path
 
     # -- events and moods ---------------------------------------------------------------------
 
@@ -209,8 +230,22 @@ class Journal:
         return contract.export(self.conn, since, until)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+def _driver(vault: Vault | None) -> Any:
+    """The DB-API module: the standard sqlite3, or SQLCipher's (imported only for an encrypted journal)."""
+    if vault is None:
+        return sqlite3
+    from sqlcipher3 import dbapi2
+
+    return dbapi2
+
+
+def _connect(path: Path, vault: Vault | None = None) -> sqlite3.Connection:
+    driver = _driver(vault)
+    conn = driver.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    if vault is not None:
+        quiet_cipher(conn)
+        conn.execute(f'PRAGMA key = "{vault.sqlcipher_key}"')  # raw hex, nothing to escape
+        conn.execute("PRAGMA temp_store = MEMORY")  # sorts and FTS merges never spill plain pages to /tmp
     conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     conn.execute("PRAGMA foreign_keys = ON")
     conn.execute("PRAGMA secure_delete = ON")
@@ -219,6 +254,11 @@ def _connect(path: Path) -> sqlite3.Connection:
         log.warning("journal_mode is %s, not wal, for %s", mode, path)
     conn.execute("PRAGMA synchronous = FULL")
     return conn
+
+
+def quiet_cipher(conn: Any) -> None:
+    """SQLCipher prints its own lines to stderr on a bad key; our one-line error says more (--debug keeps them)."""
+    conn.execute(f"PRAGMA cipher_log_level = {'WARN' if log.isEnabledFor(logging.DEBUG) else 'NONE'}")
 
 
 def _check_version(conn: sqlite3.Connection, path: Path) -> None:
@@ -231,6 +271,16 @@ def _check_version(conn: sqlite3.Connection, path: Path) -> None:
         )
 
 
+def _check_encryption(path: Path, vault: Vault | None) -> None:
+    """An encrypted file needs its key, and a key is never applied to a plain file."""
+    state = crypto.db_state(path)
+    if state == "encrypted" and vault is None and crypto.header_path(path.parent).exists():
+        raise UserError(f"{path} is encrypted: give its passphrase in VOICEJOURNAL_PASSPHRASE or with "
+                        "--passphrase-file PATH (or run in a terminal to be asked).")
+    if state == "plain" and vault is not None:
+        raise UserError(f"{path} is not encrypted; encrypt it with `voicejournal encrypt`.")
+
+
 def _tighten(path: Path) -> None:
     """Owner-only permissions on the database and its WAL companions."""
     for suffix in ("", "-wal", "-shm"):
@@ -239,7 +289,7 @@ def _tighten(path: Path) -> None:
             companion.chmod(0o600)
 
 
-def _translate(exc: sqlite3.OperationalError, path: Path) -> UserError | sqlite3.OperationalError:
+def _translate(exc: Exception, path: Path, vault: Vault | None = None) -> Exception:
     text = str(exc).lower()
     if "locked" in text or "busy" in text:
         return UserError(
@@ -247,7 +297,7 @@ def _translate(exc: sqlite3.OperationalError, path: Path) -> UserError | sqlite3
             "finish or close it and try again."
         )
     if "not a database" in text or "malformed" in text:
-        return _corrupt(path, exc)
+        return _corrupt(path, exc, vault)
     if "disk is full" in text or "disk i/o error" in text:
         return UserError(
             f"Could not write to {path}: the disk is full (or failing). Free some space and try again; "
@@ -258,15 +308,20 @@ def _translate(exc: sqlite3.OperationalError, path: Path) -> UserError | sqlite3
     return exc
 
 
-def _corrupt(path: Path, exc: Exception) -> UserError:
+def _corrupt(path: Path, exc: Exception, vault: Vault | None = None) -> UserError:
+    if vault is not None:
+        return UserError(
+            f"{path} does not decrypt with this journal's key ({exc}): it is damaged, or "
+            f"{crypto.HEADER_NAME} beside it belongs to another journal. Restore both from a backup."
+        )
     return UserError(
         f"{path} is not a readable voicejournal database ({exc}). Move it aside "
         f"(e.g. `mv {path} {path}.broken`) and run again to start a new journal, or restore it from a backup."
     )
 
 
-def _record_audio(conn: sqlite3.Connection, tid: int, path: str) -> None:
-    """Remember an audio file's format, size and length (as far as they can be read)."""
+def _record_audio(conn: sqlite3.Connection, tid: int, path: str, vault: Vault | None = None) -> None:
+    """Remember a recording's format, size and length (as far as they can be read), encrypted or not."""
     file = Path(path)
     size = file.stat().st_size if file.is_file() else None
     duration = None
@@ -274,7 +329,10 @@ def _record_audio(conn: sqlite3.Connection, tid: int, path: str) -> None:
         try:
             import soundfile
 
-            info = soundfile.info(str(file))
+            source = crypto.recording(file, vault)  # decrypted in memory when sealed
+            if not isinstance(source, Path):
+                size = source.getbuffer().nbytes  # type: ignore[attr-defined] - the recording's own size
+            info = soundfile.info(str(source) if isinstance(source, Path) else source)
             duration = info.frames / info.samplerate if info.samplerate else None
         except Exception:  # noqa: BLE001 - unreadable audio still gets a row
             duration = None
