@@ -94,10 +94,11 @@ def segmenter_for(settings: Settings) -> Segmenter:
 
 @contextmanager
 def open_journal(settings: Settings) -> Iterator[Journal]:
-    """Open the journal, closing sessions a killed process left open (and saying so)."""
+    """Open the journal (unlocking it when encrypted) and apply the retention period."""
     from voicejournal.journal.deletion import enforce_retention
+    from voicejournal.journal.unlock import open_journal as open_unlocked
 
-    journal = Journal.open(settings.db_path)
+    journal = open_unlocked(settings)
     enforce_retention(journal, settings.retention_days, settings.audio_dir)
     try:
         yield journal

@@ -18,6 +18,7 @@ import numpy as np
 
 from voicejournal.audio import read_file, resample, write_audio
 from voicejournal.errors import AudioError, UserError
+from voicejournal.journal.crypto import Vault, recording
 from voicejournal.tts import Synthesizer
 from voicejournal.types import SAMPLE_RATE, Audio
 
@@ -39,9 +40,12 @@ class Part:
     text: str
     audio_path: Path | None = None
     """The person's own recording; None means speak `text` with the voice."""
+    vault: Vault | None = None
+    """The journal's keys when it is encrypted: the recording is decrypted in memory to play it."""
 
 
-def timeline(conn: sqlite3.Connection, session_ids: Iterable[int], tts: bool = False) -> list[Part]:
+def timeline(conn: sqlite3.Connection, session_ids: Iterable[int], tts: bool = False,
+             vault: Vault | None = None) -> list[Part]:
     """The parts of these sessions in order; without `tts`, every turn needs its kept recording."""
     parts: list[Part] = []
     for sid in session_ids:
@@ -51,7 +55,7 @@ def timeline(conn: sqlite3.Connection, session_ids: Iterable[int], tts: bool = F
         for idx, user_text, reply_text, audio_path in rows:
             if idx not in kept and not tts:
                 raise _no_audio(sid, idx, bool(kept), audio_path)
-            parts.append(Part(sid, idx, "you", user_text or "", kept.get(idx)))
+            parts.append(Part(sid, idx, "you", user_text or "", kept.get(idx), vault))
             if reply_text:
                 parts.append(Part(sid, idx, "companion", reply_text))
     if not parts:
@@ -79,7 +83,7 @@ def render(part: Part, synthesizer: Synthesizer | None, rate: int = SAMPLE_RATE)
     """One part as audio at `rate`: the stored recording, or the text spoken by the voice."""
     if part.audio_path is not None:
         try:
-            return read_file(part.audio_path, rate)
+            return read_file(recording(part.audio_path, part.vault), rate)
         except AudioError as exc:
             raise UserError(f"Cannot read the recording of session {part.session_id}, turn {part.turn_idx} "
                             f"({exc}); use --tts to speak the transcript instead.") from exc

@@ -117,6 +117,11 @@ class Settings:
     debug: bool = False
     mode: str = "auto"
     """Session mode for `talk`: reflect, free, mood, or auto (reflect in the evening, free otherwise)."""
+    encrypt: bool = False
+    """Insist on encryption at rest: a new journal starts encrypted and a plain one is refused (an
+    encrypted journal is recognised and opened with its passphrase either way)."""
+    passphrase_file: Path | None = None
+    """A file whose first line is the encrypted journal's passphrase; never the passphrase itself."""
     vad: VadSettings = field(default_factory=VadSettings)
     asr: AsrSettings = field(default_factory=AsrSettings)
     llm: LlmSettings = field(default_factory=LlmSettings)
@@ -186,11 +191,15 @@ def _apply(obj: Any, changes: Mapping[str, Any], prefix: str = "") -> Any:
     return dataclasses.replace(obj, **top)
 
 
+NOT_SETTINGS = {"VOICEJOURNAL_HOME", "VOICEJOURNAL_CACHE", "VOICEJOURNAL_PASSPHRASE"}
+"""Read where they are needed; the passphrase in particular never enters Settings."""
+
+
 def _env_changes(environ: Mapping[str, str]) -> dict[str, str]:
     """VOICEJOURNAL_LLM__BACKEND=... -> {'llm.backend': ...}; HOME/CACHE handled by the defaults."""
     out = {}
     for key, value in environ.items():
-        if key.startswith("VOICEJOURNAL_") and key not in {"VOICEJOURNAL_HOME", "VOICEJOURNAL_CACHE"}:
+        if key.startswith("VOICEJOURNAL_") and key not in NOT_SETTINGS:
             out[key[len("VOICEJOURNAL_"):].lower().replace("__", ".")] = value
     return out
 

@@ -41,7 +41,7 @@ def replay_command(ctx: click.Context, ref: str, tts: bool, out: Path | None, ou
         raise UserError(f"--to writes a WAV file; give a name ending in .wav, e.g. `--to {out.stem or 'replay'}.wav`.")
     settings = settings_of(ctx)
     with app.open_journal(settings) as journal:
-        parts = timeline(journal.conn, queries.resolve_sessions(journal.conn, ref), tts)
+        parts = timeline(journal.conn, queries.resolve_sessions(journal.conn, ref), tts, journal.vault)
     voice = _voice(settings) if needs_voice(parts) else None
     err = Console(stderr=True, highlight=False)
     if out is not None:

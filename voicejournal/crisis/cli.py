@@ -12,6 +12,7 @@ import click
 
 from voicejournal.crisis.resources import format_resources, resources_for
 from voicejournal.crisis.screen import CrisisScreen
+from voicejournal.settings import Settings
 from voicejournal.types import Level
 
 LEVELS = tuple(level.value for level in Level)
@@ -64,6 +65,9 @@ def screen_command(replies: bool) -> None:
         out.flush()
 
 
+COUNT_SQL = "SELECT kind, level, COUNT(*) FROM crisis_events GROUP BY kind, level"
+
+
 def referral_counts(db_path: Path) -> dict[str, dict[str, int]]:
     """Anonymised counts of crisis events by kind and level; zeros when there is no journal yet."""
     counts = {kind: {level: 0 for level in LEVELS} for kind in ("utterance", "reply")}
@@ -72,11 +76,24 @@ def referral_counts(db_path: Path) -> dict[str, dict[str, int]]:
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
-            rows = conn.execute("SELECT kind, level, COUNT(*) FROM crisis_events GROUP BY kind, level").fetchall()
+            rows = conn.execute(COUNT_SQL).fetchall()
         finally:
             conn.close()
     except sqlite3.Error:
         return counts
+    return _tally(counts, rows)
+
+
+def _encrypted_counts(settings: Settings) -> dict[str, dict[str, int]]:
+    """The same counts from an encrypted journal, opened with its passphrase."""
+    from voicejournal.journal.unlock import open_journal
+
+    with open_journal(settings) as journal:
+        return _tally({kind: {level: 0 for level in LEVELS} for kind in ("utterance", "reply")},
+                      journal.conn.execute(COUNT_SQL).fetchall())
+
+
+def _tally(counts: dict[str, dict[str, int]], rows: list[tuple]) -> dict[str, dict[str, int]]:
     for kind, level, n in rows:
         counts.setdefault(str(kind), {lv: 0 for lv in LEVELS})[str(level)] = int(n)
     return counts
@@ -100,7 +117,10 @@ def crisis_command(ctx: click.Context, locale: str | None, stats: bool, as_json:
 
     settings = settings_of(ctx)
     if stats:
-        counts = referral_counts(settings.db_path)
+        from voicejournal.journal.crypto import db_state
+
+        encrypted = db_state(settings.db_path) == "encrypted"
+        counts = _encrypted_counts(settings) if encrypted else referral_counts(settings.db_path)
         if as_json:
             click.echo(json.dumps(counts))
             return

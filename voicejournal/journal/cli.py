@@ -32,9 +32,11 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Machine-read
 
 @contextmanager
 def open_journal(ctx: click.Context) -> Iterator[Journal]:
-    """The journal at settings.db_path, with the optional retention period applied."""
+    """The journal at settings.db_path (unlocked when encrypted), with the optional retention period applied."""
+    from voicejournal.journal.unlock import open_journal as open_unlocked
+
     settings = settings_of(ctx)
-    journal = Journal.open(settings.db_path)
+    journal = open_unlocked(settings)
     try:
         deletion.enforce_retention(journal, settings.retention_days, settings.audio_dir)
         yield journal

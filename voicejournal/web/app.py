@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from werkzeug.exceptions import HTTPException
 
 from voicejournal.errors import UserError
+from voicejournal.journal.crypto import Vault
 from voicejournal.journal.dates import parse_iso
 from voicejournal.journal.search import MARK_CLOSE, MARK_OPEN
 from voicejournal.settings import Settings
@@ -28,10 +29,11 @@ THREADS = 4
 """Enough for a page and its audio requests at once; one person uses this."""
 
 
-def create_app(settings: Settings, gate: auth.Gate, voice: ReplyVoice | None = None) -> Flask:
+def create_app(settings: Settings, gate: auth.Gate, voice: ReplyVoice | None = None,
+               vault: Vault | None = None) -> Flask:
     """The app for one journal; nothing heavy happens here (the voice loads on first use)."""
     app = Flask(__name__)
-    app.extensions["voicejournal"] = WebState(settings, voice or ReplyVoice(piper_loader(settings)))
+    app.extensions["voicejournal"] = WebState(settings, voice or ReplyVoice(piper_loader(settings)), vault)
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024
     auth.install(app, gate)
     for blueprint in (pages, media, actions):
@@ -64,13 +66,13 @@ def check_host(host: str, allow_remote: bool) -> None:
 
 
 def serve(settings: Settings, host: str, port: int, allow_remote: bool,
-          on_ready: Callable[[str], None], voice: ReplyVoice | None = None) -> None:
+          on_ready: Callable[[str], None], voice: ReplyVoice | None = None, vault: Vault | None = None) -> None:
     """Bind, hand the one-time link to on_ready, then serve until interrupted."""
     check_host(host, allow_remote)
     from waitress.server import create_server
 
     gate = auth.Gate()
-    app = create_app(settings, gate, voice)
+    app = create_app(settings, gate, voice, vault)
     try:
         server = create_server(app, host=host, port=port, threads=THREADS, ident="voicejournal")
     except OSError as exc:

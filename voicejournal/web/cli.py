@@ -8,7 +8,7 @@ import click
 
 from voicejournal.clicontext import settings_of
 from voicejournal.journal import deletion
-from voicejournal.journal.store import Journal
+from voicejournal.journal.unlock import open_journal, vault_for
 
 DEFAULT_PORT = 8765
 
@@ -37,7 +37,8 @@ def serve_command(ctx: click.Context, port: int, host: str, allow_remote: bool, 
 
     settings = settings_of(ctx)
     check_host(host, allow_remote)
-    with Journal.open(settings.db_path) as journal:
+    vault = vault_for(settings)  # asked once, here, never by a request
+    with open_journal(settings, vault) as journal:
         deletion.enforce_retention(journal, settings.retention_days, settings.audio_dir)
 
     def ready(url: str) -> None:
@@ -46,4 +47,4 @@ def serve_command(ctx: click.Context, port: int, host: str, allow_remote: bool, 
         if not no_browser:
             webbrowser.open(url)
 
-    serve(settings, host, port, allow_remote, ready)
+    serve(settings, host, port, allow_remote, ready, vault=vault)

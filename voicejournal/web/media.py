@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, send_file
 from werkzeug.wrappers import Response
 
-from voicejournal.journal import contract
+from voicejournal.journal import contract, crypto
 from voicejournal.web.state import journal, state
 
 media = Blueprint("media", __name__)
@@ -25,7 +25,8 @@ def voice(sid: int, tid: int) -> Response:
     mimetype = MIMETYPES.get(path.suffix.lower())
     if mimetype is None:
         abort(404, "This recording is in a format browsers cannot play.")
-    return send_file(path, mimetype=mimetype, conditional=True, max_age=0)
+    source = crypto.recording(path, state().vault)  # decrypted in memory when the journal is encrypted
+    return send_file(source, mimetype=mimetype, conditional=True, max_age=0, download_name=path.name)
 
 
 @media.get("/session/<int:sid>/turn/<int:tid>/reply.wav")

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from flask import current_app, g
 
+from voicejournal.journal.crypto import Vault
 from voicejournal.journal.store import Journal
+from voicejournal.journal.unlock import open_journal
 from voicejournal.settings import Settings
 from voicejournal.web.voices import ReplyVoice
 
@@ -17,6 +19,8 @@ class WebState:
 
     settings: Settings
     voice: ReplyVoice
+    vault: Vault | None = None
+    """The keys of an encrypted journal, unlocked once when the server starts."""
 
 
 def state() -> WebState:
@@ -26,7 +30,7 @@ def state() -> WebState:
 def journal() -> Journal:
     """The journal, opened once per request (SQLite connections are cheap and not shared across threads)."""
     if "journal" not in g:
-        g.journal = Journal.open(state().settings.db_path)
+        g.journal = open_journal(state().settings, state().vault)
     return g.journal
 
 
