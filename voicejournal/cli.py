@@ -21,8 +21,11 @@ from voicejournal.settings import load_settings
 @click.option("--data-dir", type=click.Path(path_type=Path), envvar="VOICEJOURNAL_HOME",
               help="Where the journal lives (default: the platform's user data dir).")
 @click.option("--debug", is_flag=True, help="Show tracebacks and debug logs.")
+@click.option("--passphrase-file", type=click.Path(path_type=Path), metavar="PATH",
+              help="Read an encrypted journal's passphrase from this file's first line "
+                   "(else VOICEJOURNAL_PASSPHRASE, else a hidden prompt).")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
+def main(ctx: click.Context, data_dir: Path | None, debug: bool, passphrase_file: Path | None) -> None:
     """A private, fully local voice journal that listens and answers.
 
     \b
@@ -30,8 +33,9 @@ def main(ctx: click.Context, data_dir: Path | None, debug: bool) -> None:
       voicejournal demo                 # hear a bundled evening reflection
       voicejournal talk --input day.wav # talk over a recording
       voicejournal export --format json
+      voicejournal encrypt              # a passphrase for the journal and its recordings
     """
-    ctx.obj = load_settings({"data_dir": data_dir, "debug": debug or None})
+    ctx.obj = load_settings({"data_dir": data_dir, "debug": debug or None, "passphrase_file": passphrase_file})
 
 
 def run() -> None:
@@ -78,12 +82,14 @@ def run() -> None:
 
 def _register() -> None:
     """Attach every command; imports stay light (heavy backends load inside commands)."""
+    from voicejournal.commands.encryption import decrypt_command, encrypt_command
     from voicejournal.commands.system import devices_command, doctor_command, models_command
     from voicejournal.commands.importer import import_command
     from voicejournal.commands.replay import replay_command
     from voicejournal.commands.talk import demo_command, talk_command
 
-    for cmd in (talk_command, demo_command, import_command, replay_command, models_command, doctor_command, devices_command):
+    for cmd in (talk_command, demo_command, import_command, replay_command, models_command, doctor_command, devices_command,
+                encrypt_command, decrypt_command):
         main.add_command(cmd)
     from voicejournal.crisis.cli import crisis_command, screen_command
     from voicejournal.journal.cli import COMMANDS as journal_commands
