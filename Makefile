@@ -3,7 +3,8 @@ PYTHON ?= python3.11
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 # Debian packages: PortAudio for sound devices, espeak-ng as a fallback voice,
-# PulseAudio for the virtual microphone the live tests use.
+# PulseAudio for the virtual microphone the live tests use. (Encryption needs none: sqlcipher3 and
+# cryptography are manylinux wheels with SQLCipher and OpenSSL inside.)
 APT_RUN  := libportaudio2 espeak-ng
 APT_TEST := pulseaudio pulseaudio-utils libasound2-plugins chromium chromium-driver
 
