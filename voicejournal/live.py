@@ -20,7 +20,7 @@ from typing import Iterator
 import numpy as np
 from rich.console import Console
 
-from voicejournal.app import Engines, load_engines, open_journal, segmenter_for, start_conversation
+from voicejournal.app import Engines, load_engines, open_journal, start_conversation
 from voicejournal.companion.modes import mode_named
 from voicejournal.conversation import Conversation
 from voicejournal.eager import EagerTranscriber
@@ -30,9 +30,10 @@ from voicejournal.mic import DeviceLost, Microphone
 from voicejournal.player import Player
 from voicejournal.settings import Settings
 from voicejournal.sinks import AudioSink, NullSink
+from voicejournal.turn_end import load_turn_model
 from voicejournal.types import SAMPLE_RATE, Audio, Transcript, Utterance
 from voicejournal.ui import model_progress
-from voicejournal.vad import Segmenter, SileroVerifier
+from voicejournal.vad import Segmenter, SileroVerifier, make_segmenter
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +112,7 @@ class LiveSession:
         self.settings, self.vad, self.options = settings, settings.vad, options
         self.view, self.keys, self.signals = view, keys, signals
         self.verifier = SileroVerifier(self.vad.silero_threshold) if self.vad.silero_threshold > 0 else None
+        self.turn_end = load_turn_model(settings)  # None: silence alone ends a turn
         self.eager = EagerTranscriber(convo.p.transcriber)
         self.seg = self._new_segmenter()
         self.recent = np.zeros(0, np.float32)
@@ -169,7 +171,7 @@ class LiveSession:
         return bool(limit) and not self.paused and time.monotonic() - self.last_activity > limit
 
     def _new_segmenter(self) -> Segmenter:
-        seg = segmenter_for(self.settings)
+        seg = make_segmenter(self.vad, self.turn_end)
         seg.on_speech_start = lambda _t: self._touch()
         return seg
 
@@ -316,6 +318,9 @@ def warm_up(engines: Engines, settings: Settings) -> None:
     engines.transcriber.transcribe(quiet)
     if settings.vad.silero_threshold > 0:
         SileroVerifier(settings.vad.silero_threshold).speech_seconds(quiet.samples)
+    turn_model = load_turn_model(settings)  # loaded once; the session's segmenters share it
+    if turn_model is not None:
+        turn_model.p_complete(quiet.samples)
     if engines.synthesizer is not None:
         for _ in engines.synthesizer.synthesize("Hello."):
             pass

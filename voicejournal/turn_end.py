@@ -98,17 +98,18 @@ def model_path(settings: VadSettings, cache_dir: Path) -> Path:
     return models.resolve("turn", settings.smart_turn_model or models.SMART_TURN.key, cache_dir)
 
 
-@functools.lru_cache(maxsize=4)
-def _load(path: Path) -> SmartTurn:
-    return SmartTurn(path)
-
-
 def load_turn_model(settings: Settings) -> TurnEndModel | None:
     """The configured turn model, or None (silence alone decides) when it is off or cannot load."""
-    if not settings.vad.smart_turn:
+    return _load(settings.vad.smart_turn, settings.vad.smart_turn_model, settings.cache_dir)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(enabled: bool, configured: str, cache_dir: Path) -> SmartTurn | None:
+    """Loaded once per configuration, so segmenters made for each turn share one session."""
+    if not enabled:
         return None
     try:
-        return _load(model_path(settings.vad, settings.cache_dir))
+        return SmartTurn(model_path(VadSettings(smart_turn_model=configured), cache_dir))
     except ModelError as exc:
         log.warning("end of turn falls back to silence alone: %s", exc)
         return None

