@@ -55,7 +55,54 @@ CHECKIN = [
     ("hopeful, maybe a seven", 7, ("hopeful",)),
     ("nine out of ten, grateful", 9, ("grateful",)),
 ]
-NOTHING = ["", "   ", "nothing to report", "the cat sat on the mat", "I went to 3 shops", "???", "twelve"]
+SPOKEN = [
+    ("about a 6 a bit tired but calm", 6, ("tired", "calm")),
+    ("Okay, a seven.", 7, ()),
+    ("okay a seven", 7, ()),
+    ("um like a six", 6, ()),
+    ("so yeah like a six", 6, ()),
+    ("well about a five", 5, ()),
+    ("six out of ten", 6, ()),
+    ("uh maybe a six and a half", 6.5, ()),
+    ("four and a half out of ten", 4.5, ()),
+    ("eight-and-a-half", 8.5, ()),
+    ("sixish", 6, ()),
+    ("maybe a five six", 5.5, ()),
+    ("okay so um i'd say a seven today", 7, ()),
+    ("i'd give it a four honestly", 4, ()),
+    ("seven out of ten pretty good day", 7, ()),
+    ("six feeling pretty calm", 6, ("calm",)),
+    ("a three kind of anxious about tomorrow", 3, ("anxious",)),
+    ("pretty good maybe a six", 6, ()),
+    ("pretty good, maybe a six", 6, ()),
+    ("okay pretty bad", 3, ()),
+    ("okay, pretty bad", 3, ()),
+    ("alright not great", 4, ()),
+    ("okay, a bit tired", 5, ("tired",)),
+    ("on a scale of one to ten a six", 6, ()),
+    ("i slept five or six hours maybe a four", 4, ()),
+    ("two coffees and still only a seven", 7, ()),
+    ("honestly a two really lonely", 2, ("lonely",)),
+    ("a solid eight feeling grateful", 8, ("grateful",)),
+    ("a seven the walk helped a lot", 7, ()),
+    ("nine out of ten so happy", 9, ("happy",)),
+    ("ten i got the job", 10, ()),
+    ("zero honestly", 0, ()),
+    ("a four or a five stressed out", 4.5, ("stressed",)),
+    ("one of those days maybe a four", 4, ()),
+]
+"""Speech-to-text answers: lowercase, unpunctuated, with fillers; a spoken number beats a state word."""
+
+
+@pytest.mark.parametrize(("text", "score", "tags"), SPOKEN)
+def test_spoken_answers(text: str, score: float | None, tags: tuple[str, ...]) -> None:
+    reading = parse_mood(text)
+    assert reading is not None
+    assert (reading.score, reading.tags) == (score, tags)
+
+
+NOTHING = ["", "   ", "nothing to report", "the cat sat on the mat", "I went to 3 shops", "???", "twelve",
+           "one of those days", "i had two big meetings", "slept five or six hours", "um so"]
 
 
 @pytest.mark.parametrize(("text", "score", "tags"), CHECKIN)
@@ -74,6 +121,20 @@ def test_no_mood(text: str) -> None:
 def test_note_keeps_what_else_was_said() -> None:
     assert parse_mood("about a six, work was rough but I went for a run").note == "work was rough but I went for a run"
     assert parse_mood("seven out of ten").note is None
+
+
+@pytest.mark.parametrize(("text", "note"), [
+    ("about a six work was rough but i went for a run", "work was rough but i went for a run"),
+    ("a seven the walk helped a lot", "the walk helped a lot"),
+    ("i slept five or six hours maybe a four", "i slept five or six hours"),
+    ("work was long so about a six and a half", "work was long"),
+    ("about a 6 a bit tired but calm", None),
+    ("okay so um a seven", None),
+    ("on a scale of one to ten a six", None),
+])
+def test_note_drops_an_unpunctuated_rating(text: str, note: str | None) -> None:
+    reading = parse_mood(text)
+    assert reading is not None and reading.note == note
 
 
 CONVERSATION = [

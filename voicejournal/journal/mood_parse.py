@@ -1,4 +1,19 @@
-"""Spoken mood, understood: "about a six", "pretty bad, maybe a three", "feeling anxious"."""
+"""Spoken mood, understood: "about a six", "pretty bad, maybe a three", "feeling anxious".
+
+Speech-to-text answers often come lowercase and unpunctuated ("okay so um like a six a bit tired but
+calm"), so the rules below read the words, not the punctuation:
+- Number words are digits ("six" -> 6, "sixish" -> 6); halves are kept ("six and a half", "six point
+  five" -> 6.5); "N out of 10/5/100" (also "outta", "of", "/", "slash") is scaled to 0-10; a close
+  range ("five or six", "a five six", "between a six and a seven") is its middle. Other tens
+  ("twelve", "fifty") are never ratings.
+- A spoken number beats a state word anywhere in the answer: "okay, a seven" is 7, "pretty good,
+  maybe a six" is 6. A leading "okay"/"alright" is a discourse marker when the rest rates the day
+  ("okay, pretty bad" is 3), and the answer when nothing else does ("okay, a bit tired" is 5).
+- Hesitations (um, uh, erm, hmm) are dropped. A number is a rating when "a"/"an" comes right before
+  it ("a six the walk helped"), or when what follows could not be counted by it: nothing, a word like
+  "out of"/"today"/"i", a pronoun or article, or a feeling ("six a bit tired"). Otherwise it is a
+  count ("three coffees", "slept five or six hours").
+"""
 
 from __future__ import annotations
 
@@ -20,19 +35,21 @@ class MoodReading:
 _NUM = r"(?:10|[0-9](?:\.[0-9]+)?)"
 _UNITS = (r"hours?|hrs?|minutes?|mins?|days?|weeks?|months?|years?|times?|am|pm|o'?clock|people|kids|"
           r"cups?|glasses|drinks|beers|miles?|km|k|steps|pages|percent|%|dollars|pounds|euros|things|ways")
-_RANGE = re.compile(rf"\b({_NUM})\s*(?:or|to|-|–|and|maybe)\s*(?:a\s+)?({_NUM})\b(?!\s*(?:out of|/))")
-_SCALE = re.compile(rf"\b({_NUM}|[0-9]{{1,3}})\s*(?:out of|/|outta|of)\s*(5|10|100)\b")
+_RANGE = re.compile(rf"\b({_NUM})\s*(?:or|to|-|–|and|maybe|(?=\s))\s*(?:a\s+)?({_NUM})\b"
+                    rf"(?!\s*(?:out of|/|{_UNITS})\b)")
+_SCALE = re.compile(rf"\b({_NUM}|[0-9]{{1,3}})\s*(?:out of|/|outta|of|slash)\s*(5|10|100)\b")
 _SINGLE = re.compile(rf"(?<![\w.])({_NUM})(?![\w.])(?!\s*(?:{_UNITS})\b)")
 _FOLLOWERS = frozenset(
-    "out of or to and i i'm im but maybe today tonight now right honestly probably really at on for this these "
-    "overall tops max most ish though then so yeah yes no ok okay i'd i'd'd which if - –".split()
+    "out or to and i i'm im but maybe today tonight now right honestly probably really at on for this these "
+    "overall tops max most ish though then so yeah yes no ok okay i'd which if - – the my it we we're he she "
+    "they that there there's".split()
 )
-"""Words that may follow a rating; any other word after a number makes it a count ("three coffees")."""
+"""Words that may follow a rating (or start the next clause); most other words make it a count ("three coffees")."""
 _FILLER = frozenset(
     "i i'm im i'd id am is was it it's its think say would at a an about maybe like around today feeling feel "
     "pretty really so just honestly probably the mood my day solid between and or to of out overall right now "
     "bit kind sort very quite rather little kinda tonight this week morning evening give giving rate rating "
-    "score guess i'll call a, been doing im, yeah well um uh".split()
+    "score guess i'll call a, been doing im, yeah well um uh on scale from okay ok alright".split()
 )
 _CUE = re.compile(r"(?:\ba|an|about|around|maybe|like|say|solid|probably|roughly|honestly|i'm|im|at|is|"
                   r"give|giving|rate|it's|its|today|perfect|just|only|barely)\s*$")
@@ -41,22 +58,46 @@ _INTENSE = re.compile(r"\b(?:really|very|so|super|extremely|incredibly|absolutel
 _CLAUSE_SPLIT = re.compile(r"[,;:!?\n]+|\.(?![0-9])|\s+(?:because|cause|since|although|though|but|except)\s+")
 _TALK_SPLIT = re.compile(r"[;:!?\n]+|\.(?![0-9])|\s+(?:because|cause|since|although|though|but|except)\s+")
 _SENTENCE_SPLIT = re.compile(r"[,;:!?\n]+|\.(?![0-9])")
-_HALF = re.compile(r"\b(10|[0-9])\s*(?:and a half|and half|point five|\.5|½)\b")
 _ISH = re.compile(r"\b(10|[0-9])\s*-?\s*ish\b")
+_HESITATION = re.compile(r"\b(?:um+|uh+|uhm|erm|er|hmm+|mm+)\b,?\s*")
+_STRONG_CUE = re.compile(r"\b(?:a|an)\s+(?:(?:solid|perfect|good|strong|weak|low|high|firm|decent)\s+)?$")
+_COUNTED_RANGE = re.compile(rf"\s*(?:or|to|-|–|and)\s*{_NUM}\s*(?:{_UNITS})\b")
+"""The rest of a counted range ("five [or six hours]"): its first number is a count too."""
+_MOOD_AHEAD = re.compile(
+    r"(?:(?:a bit|a little|a lil|kind of|kinda|sort of|pretty|really|very|quite|super|just|still|bit|little|"
+    r"somewhat|fairly|feeling|feel|i feel|i'm|im|and|mostly|mainly)\s+)*(?:"
+    + "|".join(re.escape(p) for p in sorted({*SYNONYMS, *STATE_SCORES}, key=len, reverse=True)) + r")(?![\w'])"
+)
+"""A feeling right after a number ("six a bit tired", "seven pretty calm") marks the number as a rating."""
+_MARKER = re.compile(r"^(?:(?:okay|ok|alright|all right|yeah|yes|so(?! so\b)|well|oh|right)\b[\s,.!]*)+")
+"""Discourse markers that open an answer ("okay, a seven"); 'okay' there is not a rating when more follows."""
 
 
 def parse_mood(text: str) -> MoodReading | None:
     """Read a check-in answer; None when it holds neither a rating nor a feeling."""
-    clauses = [c.strip() for c in _CLAUSE_SPLIT.split(_normalize(text)) if c and c.strip()]
-    score, tags = None, []
-    for clause in clauses:
-        found_score, found_tags = _clause_mood(clause)
-        if found_score is not None and score is None:
-            score = found_score
-        tags += [t for t in found_tags if t not in tags]
+    normal = _normalize(text)
+    marker = _MARKER.match(normal)
+    score, tags = _answer_mood(normal[marker.end():]) if marker else (None, [])
+    if score is None:
+        score, tags = _answer_mood(normal)
     if score is None and not tags:
         return None
     return MoodReading(score=score, tags=tuple(tags), note=_note(text))
+
+
+def _answer_mood(normal: str) -> tuple[float | None, list[str]]:
+    """Score and tags of a whole answer: the first spoken number wins, else the first state word."""
+    numbers: list[float] = []
+    states: list[float] = []
+    tags: list[str] = []
+    for clause in (c.strip() for c in _CLAUSE_SPLIT.split(normal) if c and c.strip()):
+        number, found_tags = _number_score(clause), emotion_tags(clause)
+        if number is not None:
+            numbers.append(number)
+        elif not found_tags and (state := _state_score(clause)) is not None:
+            states.append(state)
+        tags += [t for t in found_tags if t not in tags]
+    return (numbers or states or [None])[0], tags
 
 
 def _clause_mood(clause: str) -> tuple[float | None, list[str]]:
@@ -70,10 +111,10 @@ def _clause_mood(clause: str) -> tuple[float | None, list[str]]:
 
 def _normalize(text: str) -> str:
     """Lowercase, number words as digits, halves as decimals, so one set of patterns reads both."""
-    text = text.lower().replace("’", "'").replace("½", ".5")
-    text = re.sub(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", lambda m: str(NUMBER_WORDS[m.group(1)]), text)
+    text = _HESITATION.sub("", text.lower().replace("’", "'").replace("½", ".5"))
+    text = re.sub(r"\b(" + "|".join(NUMBER_WORDS) + r")(?=\b|ish\b)", lambda m: str(NUMBER_WORDS[m.group(1)]), text)
     text = re.sub(r"\b(10|[0-9])\s+point\s+([0-9])\b", r"\1.\2", text)
-    text = re.sub(r"\b(10|[0-9])(?:\s*-?\s*and(?: a)? half)\b", r"\1.5", text)
+    text = re.sub(r"\b(10|[0-9])[\s-]*and[\s-]+(?:a[\s-]+)?half\b", r"\1.5", text)
     text = _ISH.sub(r"\1", text)
     return re.sub(r"\s+", " ", text).strip()
 
@@ -91,7 +132,7 @@ def _number_score(clause: str) -> float | None:
         if low <= 10 and high <= 10 and abs(high - low) <= 2:
             return (low + high) / 2
     candidates = [(bool(_CUE.search(clause[: m.start()])), m) for m in _SINGLE.finditer(clause)]
-    candidates = [(cued, m) for cued, m in candidates if float(m.group(1)) <= 10 and _rating_follows(clause, m.end())]
+    candidates = [(cued, m) for cued, m in candidates if float(m.group(1)) <= 10 and _is_rating(clause, m)]
     if not candidates:
         return None
     cued = [m for is_cued, m in candidates if is_cued]
@@ -99,10 +140,16 @@ def _number_score(clause: str) -> float | None:
     return float(chosen.group(1))
 
 
-def _rating_follows(clause: str, end: int) -> bool:
-    """True when the word after a number allows it to be a rating rather than a count."""
-    following = clause[end:].split()
-    return not following or following[0].strip("-–") == "" or following[0] in _FOLLOWERS
+def _is_rating(clause: str, number: re.Match[str]) -> bool:
+    """True when a number reads as a rating: 'a'/'an' before it, or no counted thing after it."""
+    if _COUNTED_RANGE.match(clause, number.end()):
+        return False
+    if _STRONG_CUE.search(clause[: number.start()]):
+        return True
+    rest = clause[number.end():].strip()
+    following = rest.split()
+    return (not following or following[0].strip("-–") == "" or following[0] in _FOLLOWERS
+            or _MOOD_AHEAD.match(rest) is not None)
 
 
 def _state_score(clause: str) -> float | None:
@@ -142,16 +189,45 @@ def _note(original: str) -> str | None:
     def rating_only(part: str) -> bool:
         normal = _normalize(part)
         score, tags = _clause_mood(normal)
-        content = [w for w in re.findall(r"[a-z']+", normal) if w not in _FILLER and w not in SYNONYMS
-                   and w not in STATE_SCORES]
-        return (score is not None or bool(tags)) and len(content) <= 1
+        return (score is not None or bool(tags)) and len(_content_words(normal)) <= 1
 
     while parts and rating_only(parts[0]):
         parts.pop(0)
     while parts and rating_only(parts[-1]):
         parts.pop()
+    parts = [p for p in (_without_rating_ends(p) for p in parts) if p]
     note = ", ".join(parts)
     return note if len(note.split()) >= 3 else None
+
+
+def _content_words(normal: str) -> list[str]:
+    """Words that say something beyond a rating or a feeling."""
+    return [w for w in re.findall(r"[a-z']+", normal) if w not in _FILLER and w not in SYNONYMS
+            and w not in STATE_SCORES]
+
+
+_RATING_PHRASE_WORDS = 8
+"""The longest unpunctuated rating phrase cut from a note ("okay so i'd say about a six and a half")."""
+
+
+def _without_rating_ends(part: str) -> str:
+    """An unpunctuated part without the rating phrase it opens or closes with ("about a six work was rough")."""
+    words = part.split()
+    limit = min(len(words), _RATING_PHRASE_WORDS)
+    start = max((k for k in range(1, limit + 1) if _is_rating_phrase(words[:k], words[k:k + 1])), default=0)
+    end = min((k for k in range(max(start, len(words) - limit), len(words))
+               if _is_rating_phrase(words[k:], [])), default=len(words))
+    return " ".join(words[start:max(start, end)])
+
+
+def _is_rating_phrase(words: list[str], following: list[str]) -> bool:
+    """True for words that only give a rating, ending on its number, and still a rating before `following`."""
+    if not words or _content_words(_normalize(" ".join(words))):
+        return False
+    last = _normalize(words[-1].strip(",.!?"))
+    if not (any(c.isdigit() for c in last) or last in ("half", "ish")):
+        return False
+    return _number_score(_normalize(" ".join(words + following))) is not None
 
 
 _SELF_RATING = re.compile(
