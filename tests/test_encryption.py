@@ -201,6 +201,16 @@ def test_every_reader_works_with_the_passphrase(settings: Settings, passphrase: 
     assert rate == 16_000 and len(samples) == len(audio.samples)
     assert "lighthouse" in client.get("/search?q=lighthouse").get_data(as_text=True)
 
+    with open_journal(settings) as journal:  # WAL and foreign keys, as in a plain journal
+        assert journal.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert journal.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    deleted = runner.invoke(main, [*base, "delete", "last", "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+    assert recordings(settings) == []
+    with open_journal(settings) as journal:
+        assert journal.conn.execute("SELECT count(*) FROM turns").fetchone()[0] == 0  # cascaded
+        assert journal.conn.execute("SELECT count(*) FROM audio").fetchone()[0] == 0
+
 
 def test_wrong_or_missing_passphrase_is_one_line_and_changes_nothing(settings: Settings, passphrase: str) -> None:
     settings = settings.replace(encrypt=True)
@@ -241,13 +251,16 @@ def test_encrypt_then_decrypt_keeps_every_turn_mood_and_recording(settings: Sett
         journal.add_mood(None, 4.5, ["tired"], "a typed note about Gwendolyn", "text")
     before = snapshot(settings)
     assert before["search"] and len(before["files"]) == 3  # type: ignore[arg-type]
+    first = recordings(settings)[0]
+    leftover = first.with_name(f".{first.name}.tmp4194305")  # half-written by a killed process (no such pid)
+    leftover.write_bytes(first.read_bytes()[:500])
 
     out = cli(settings, "encrypt", env={"VOICEJOURNAL_PASSPHRASE": PASSPHRASE})
     assert out.returncode == 0 and "Encrypted the journal and 3 recordings" in out.stdout, out.stderr
     assert "without it nobody can read" in out.stdout
     assert_unreadable(settings.db_path.read_bytes())
     assert all(p.read_bytes().startswith(crypto.SEAL_MAGIC) for p in recordings(settings))
-    assert not Path(str(settings.db_path) + ".converting").exists()
+    assert not leftover.exists() and not Path(str(settings.db_path) + ".converting").exists()
     assert_private(settings.data_dir)
     assert snapshot(settings)["rows"] == before["rows"]  # the same rows, read through the key
     assert snapshot(settings)["search"] == before["search"]
@@ -324,6 +337,23 @@ def test_a_kill_during_encrypt_loses_nothing_and_a_rerun_finishes(settings: Sett
     assert all(crypto.is_sealed(p) for p in recordings(settings))
     assert crypto.read_header(settings.data_dir).state == "encrypted"  # type: ignore[union-attr]
     assert snapshot(settings)["rows"] == before["rows"]
+
+
+def test_encrypt_takes_in_a_killed_sessions_wal_and_overwrites_the_plain_copy(settings: Settings,
+                                                                              passphrase: str) -> None:
+    code = ("import os; from voicejournal.journal import Journal; from voicejournal.types import Level, ScreenResult;"
+            f" j = Journal.open({str(settings.db_path)!r}); s = j.start_session('text');"
+            " j.add_user_turn(s, 'The zeppelin over the lighthouse', ScreenResult(Level.NONE), {}, {}); os._exit(9)")
+    subprocess.run([sys.executable, "-c", code], check=False, timeout=60)
+    wal = Path(str(settings.db_path) + "-wal")
+    assert b"zeppelin" in wal.read_bytes()  # the turn lives only in the WAL the killed process left
+    seen = settings.data_dir.parent / "wal-inode"
+    os.link(wal, seen)  # a second name for the same bytes, to see what happens to them
+    convert.encrypt_journal(settings, lambda new: PASSPHRASE)
+    assert sorted(p.name for p in settings.data_dir.iterdir()) == ["encryption.json", "journal.db"]
+    assert b"zeppelin" not in seen.read_bytes() and seen.read_bytes().strip(b"\0") == b""
+    with open_journal(settings) as journal:
+        assert [h.turn_id for h in search.search(journal.conn, "zeppelin")] == [1]
 
 
 def test_encrypt_true_refuses_a_plain_journal_and_starts_new_ones_encrypted(settings: Settings,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +26,7 @@ from voicejournal.errors import UserError
 from voicejournal.journal import crypto
 from voicejournal.journal.crypto import Vault
 from voicejournal.journal.files import write_private
-from voicejournal.journal.store import BUSY_TIMEOUT_MS, Journal, _corrupt, _translate, quiet_cipher
+from voicejournal.journal.store import BUSY_TIMEOUT_MS, Journal, _alive, _corrupt, _translate, quiet_cipher
 from voicejournal.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -121,7 +122,7 @@ def _alone(db: Path, vault: Vault | None) -> Iterator[Any]:
         quiet_cipher(src)
         if vault is not None:
             src.execute(f'PRAGMA key = "{vault.sqlcipher_key}"')
-        _hold_alone(src, db)
+        _hold_alone(src, db, scrub_wal=vault is None)
         yield src
     except dbapi2.OperationalError as exc:
         raise _busy(db) if "locked" in str(exc).lower() or "busy" in str(exc).lower() else _translate(exc, db) from None
@@ -155,23 +156,33 @@ def _export(src: Any, db: Path, vault: Vault, encrypt: bool) -> None:
         _remove_partial(tmp)
 
 
-def _hold_alone(conn: Any, db: Path) -> None:
+def _hold_alone(conn: Any, db: Path, scrub_wal: bool) -> None:
     """Take the journal for this process alone, with everything checkpointed out of the WAL.
 
     Another process with the journal open (talk, serve) makes this fail after the busy timeout.
+    With scrub_wal the plain WAL's pages are overwritten once SQLite has let go of the file.
     """
-    conn.execute("PRAGMA locking_mode = EXCLUSIVE")
-    mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-    if str(mode).lower() != "delete":
-        raise _busy(db)
-    conn.execute("BEGIN EXCLUSIVE")
-    conn.execute("COMMIT")  # in exclusive locking mode the lock stays until the connection closes
-    if Path(str(db) + "-wal").exists():
-        raise _busy(db)
+    wal = Path(str(db) + "-wal")
+    fd = os.open(wal, os.O_RDWR) if scrub_wal and wal.exists() else None
+    try:
+        conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+        mode = conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+        if str(mode).lower() != "delete":
+            raise _busy(db)
+        conn.execute("BEGIN EXCLUSIVE")
+        conn.execute("COMMIT")  # in exclusive locking mode the lock stays until the connection closes
+        if wal.exists():
+            raise _busy(db)
+        if fd is not None:
+            _scrub(fd)  # checkpointed into the database and unlinked: nobody reads these bytes again
+    finally:
+        if fd is not None:
+            os.close(fd)
 
 
 def _drop_old_journal(db: Path, scrub: bool) -> None:
-    """The replaced file's rollback journal (left by the switch out of WAL) must not meet the new file."""
+    """The replaced file's rollback journal and WAL index (left by the switch out of WAL) must not meet the new file."""
+    Path(str(db) + "-shm").unlink(missing_ok=True)  # page numbers and checksums only; no one else has it open
     leftover = Path(str(db) + "-journal")
     if not leftover.exists():
         return
@@ -221,7 +232,10 @@ def _convert_recordings(audio_dir: Path, vault: Vault, seal: bool) -> int:
         return 0
     changed = 0
     for path in sorted(audio_dir.rglob("*")):
-        if not path.is_file() or path.is_symlink() or path.name.startswith("."):
+        if not path.is_file() or path.is_symlink():
+            continue
+        if path.name.startswith("."):
+            _drop_leftover(path, scrub=seal)
             continue
         if crypto.is_sealed(path) == seal:
             continue
@@ -239,6 +253,20 @@ def _convert_recordings(audio_dir: Path, vault: Vault, seal: bool) -> int:
     for folder in {p.parent for p in audio_dir.rglob("*") if p.is_file()} | {audio_dir}:
         crypto.sync_dir(folder)
     return changed
+
+
+def _drop_leftover(path: Path, scrub: bool) -> None:
+    """A half-written temp file whose writer is gone (`.turn_000007.flac.tmp4242`) would stay plain: remove it."""
+    found = re.fullmatch(r"\..+\.tmp(\d+)", path.name)
+    if found is None or _alive(int(found.group(1))):
+        return
+    if scrub:
+        fd = os.open(path, os.O_RDWR)
+        try:
+            _scrub(fd)
+        finally:
+            os.close(fd)
+    path.unlink(missing_ok=True)
 
 
 def _any_sealed(audio_dir: Path) -> bool:
