@@ -15,8 +15,9 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from datetime import time as clock
+from html import unescape
 from pathlib import Path
 
 import numpy as np
@@ -35,6 +36,7 @@ from voicejournal.types import Audio, Level, ScreenResult
 from voicejournal.web.app import check_host, create_app, is_loopback
 from voicejournal.web.auth import Gate
 from voicejournal.web.cli import serve_command
+from voicejournal.web.paging import PAGE_SIZE
 from voicejournal.web.voices import ReplyVoice
 
 if "serve" not in main.commands:
@@ -241,6 +243,73 @@ def test_timeline_newest_first_with_mode_mood_and_first_words(client: FlaskClien
     assert "reflect" in html and "mood 7.0" in html and "mood 3.0" in html
     older = client.get(f"/?until={(date.today() - timedelta(days=7)).isoformat()}").get_data(as_text=True)
     assert "long walk" in older and "Work was heavy" not in older
+
+
+def _timeline_page(client: FlaskClient, url: str) -> tuple[list[int], dict[str, str]]:
+    """The session ids a timeline page lists, in order, and its paging links by rel (prev: newer, next: older)."""
+    response = client.get(url)
+    assert response.status_code == 200, url
+    page = response.get_data(as_text=True)
+    ids = [int(sid) for sid in re.findall(r'class="entry" href="/session/(\d+)"', page)]
+    links = {rel: unescape(href) for href, rel in re.findall(r'<a href="([^"]+)" rel="(prev|next)"', page)}
+    assert all("token" not in link for link in links.values())
+    return ids, links
+
+
+def _walk_older(client: FlaskClient, url: str) -> list[list[int]]:
+    """Every page from `url` on, following 'Older' links to the end."""
+    pages: list[list[int]] = []
+    next_url: str | None = url
+    while next_url:
+        ids, links = _timeline_page(client, next_url)
+        pages.append(ids)
+        next_url = links.get("next")
+    return pages
+
+
+def test_timeline_pages_through_hundreds_of_sessions_stably(client: FlaskClient,
+                                                             world: tuple[Settings, dict[str, int]]) -> None:
+    settings, ids = world
+    base = datetime(2020, 3, 1, 9, tzinfo=timezone.utc)
+    made: list[int] = []
+    with Journal.open(settings.db_path) as j:
+        for n in range(230):
+            sid = j.start_session("talk")
+            j.add_user_turn(sid, f"entry number {n}", CALM, {}, {})
+            j.end_session(sid)
+            tied = 176 <= n <= 187  # one started_at shared across the first page boundary
+            _at(j, "sessions", sid, to_iso(base + timedelta(minutes=176 if tied else n)))
+            made.append(sid)
+    expected = [ids["today"], ids["hard"], ids["walk"], *reversed(made)]
+
+    pages = _walk_older(client, "/")
+    assert [len(p) for p in pages] == [PAGE_SIZE] * 4 + [len(expected) - 4 * PAGE_SIZE]
+    assert [sid for page in pages for sid in page] == expected
+    first, links = _timeline_page(client, "/")
+    assert "prev" not in links and first == expected[:PAGE_SIZE]
+    second_url = links["next"]
+
+    with Journal.open(settings.db_path) as j:  # new sessions arrive while someone is reading page 2
+        fresh = [j.start_session("mood") for _ in range(5)]
+    second, links = _timeline_page(client, second_url)
+    assert second == expected[PAGE_SIZE:2 * PAGE_SIZE]
+    back, back_links = _timeline_page(client, links["prev"])
+    assert back == expected[:PAGE_SIZE] and back_links["next"] == second_url
+    newest, newest_links = _timeline_page(client, back_links["prev"])  # fewer than a page left: the first page
+    assert newest == [*reversed(fresh), *expected[:PAGE_SIZE - 5]] and "prev" not in newest_links
+
+    until = (date.today() - timedelta(days=7)).isoformat()
+    filtered = _walk_older(client, f"/?until={until}")
+    assert [sid for page in filtered for sid in page] == expected[2:]
+    assert all(f"until={until}" in link for link in _timeline_page(client, f"/?until={until}")[1].values())
+
+
+def test_timeline_paging_links_edited_or_past_the_end(client: FlaskClient) -> None:
+    for cursor in ("nonsense", "2020-01-01T00:00:00.000Z_x", "_12"):
+        assert client.get(f"/?before={cursor}").status_code == 400
+    past = client.get("/?before=2000-01-01T00:00:00.000Z_1").get_data(as_text=True)
+    assert "No older sessions here" in past and 'class="entry"' not in past
+    assert 'class="pager"' not in client.get("/").get_data(as_text=True)  # three sessions: one page, no links
 
 
 def test_session_page_transcript_players_and_gentle_flag(client: FlaskClient,

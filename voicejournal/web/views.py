@@ -9,24 +9,25 @@ from pathlib import Path
 from flask import Blueprint, abort, render_template, request
 
 from voicejournal.crisis.resources import resources_for
-from voicejournal.journal import charts, contract, export, queries, search
+from voicejournal.journal import charts, contract, export, search
 from voicejournal.journal.dates import local_day, since_bound, until_bound
 from voicejournal.web.moodsvg import mood_svg
+from voicejournal.web.paging import timeline_page
 from voicejournal.web.state import blank, journal, state
 
 pages = Blueprint("pages", __name__)
 
-TIMELINE_LIMIT = 200
 MOOD_DAYS = 30
 
 
 @pages.get("/")
 def timeline() -> str:
-    """Sessions newest first: date, mode, mood and the first words."""
+    """Sessions newest first: date, mode, mood and the first words, a page at a time."""
     since, until = blank(request.args.get("since")), blank(request.args.get("until"))
-    lines = queries.session_lines(journal().conn, since, until, TIMELINE_LIMIT)
-    return render_template("timeline.html", lines=lines, since=since or "", until=until or "",
-                           deleted=request.args.get("deleted"), limit=TIMELINE_LIMIT)
+    before, after = blank(request.args.get("before")), blank(request.args.get("after"))
+    page = timeline_page(journal().conn, since, until, before, after)
+    return render_template("timeline.html", page=page, lines=page.lines, since=since or "", until=until or "",
+                           paged=bool(before or after), deleted=request.args.get("deleted"))
 
 
 @pages.get("/session/<int:sid>")
