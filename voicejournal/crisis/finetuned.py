@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-from voicejournal.crisis import embed
+from voicejournal.crisis.minilm import TOKENIZER_PACKAGE, LazyModel, Opened, open_model, tokenizer_file
 from voicejournal.crisis.semantic import LEVELS, SemanticScore, _chunks, _sentence_ids, cumulative, decide, prepare
 from voicejournal.types import Level
 
@@ -49,65 +47,44 @@ class FineTuned:
 
     def __init__(self, model: Path = MODEL_PATH, card: Path = CARD_PATH) -> None:
         self._model, self._card = model, card
-        self._lock = threading.Lock()
-        self._loaded = False
-        self._session: Any = None
-        self._tokenizer: Any = None
+        self._onnx = LazyModel(self._open)
         self.thresholds: tuple[float, float, float] = (1.0, 1.0, 1.0)
         self.categories: tuple[str, ...] = ()
 
-    def _load(self) -> None:
-        with self._lock:
-            if self._loaded:
-                return
-            self._loaded = True
-            tok_dir = embed._package_dir(embed.TOKENIZER_PACKAGE)
-            tok_file = tok_dir / "model" / "tokenizer.json" if tok_dir else None
-            if not self._model.is_file() or not self._card.is_file() or tok_file is None or not tok_file.is_file():
-                log.warning("crisis screen: fine-tuned model (%s, its card or the %s tokenizer) missing; "
-                            "falling back to the frozen semantic layer", self._model.name, embed.TOKENIZER_PACKAGE)
-                return
-            try:
-                import onnxruntime as ort
-                from tokenizers import Tokenizer
-
-                card = json.loads(self._card.read_text(encoding="utf-8"))
-                th = tuple(float(t) for t in card["thresholds"])
-                cats = tuple(str(c) for c in card["categories"])
-                tok = Tokenizer.from_file(str(tok_file))
-                tok.no_padding()
-                tok.enable_truncation(max_length=embed.MAX_TOKENS)
-                opts = ort.SessionOptions()
-                opts.intra_op_num_threads = THREADS
-                opts.inter_op_num_threads = 1
-                opts.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-                opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-                opts.log_severity_level = 3
-                sess = ort.InferenceSession(str(self._model), sess_options=opts, providers=["CPUExecutionProvider"])
-            except Exception as exc:  # noqa: BLE001 - any load failure falls back to the frozen layer
-                log.warning("crisis screen: fine-tuned model failed to load (%s); falling back to the frozen layer", exc)
-                return
-            if len(th) != 3 or not cats:
-                log.warning("crisis screen: bad fine-tuned card; falling back to the frozen layer")
-                return
-            self.thresholds, self.categories = th, cats  # type: ignore[assignment]
-            self._tokenizer, self._session = tok, sess
+    def _open(self) -> Opened | None:
+        """The tokenizer and session, the card read; on any failure, None and a warning (the frozen layer is used)."""
+        tok_file = tokenizer_file()
+        if not self._model.is_file() or not self._card.is_file() or tok_file is None:
+            log.warning("crisis screen: fine-tuned model (%s, its card or the %s tokenizer) missing; "
+                        "falling back to the frozen semantic layer", self._model.name, TOKENIZER_PACKAGE)
+            return None
+        try:
+            card = json.loads(self._card.read_text(encoding="utf-8"))
+            th = tuple(float(t) for t in card["thresholds"])
+            cats = tuple(str(c) for c in card["categories"])
+            opened = open_model(self._model, tok_file, THREADS)
+        except Exception as exc:  # noqa: BLE001 - any load failure falls back to the frozen layer
+            log.warning("crisis screen: fine-tuned model failed to load (%s); falling back to the frozen layer", exc)
+            return None
+        if len(th) != 3 or not cats:
+            log.warning("crisis screen: bad fine-tuned card; falling back to the frozen layer")
+            return None
+        self.thresholds, self.categories = th, cats  # type: ignore[assignment]
+        return opened
 
     @property
     def available(self) -> bool:
-        if not self._loaded:
-            self._load()
-        return self._session is not None
+        return self._onnx.available
 
     def view_probs(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(level probabilities (V, 4), category logits (V, k)) over all views of every chunk of the prepared text."""
         prepared = prepare(text) or "."
         lv, ct = [], []
         for chunk in _chunks(prepared):
-            enc = self._tokenizer.encode(chunk)
+            enc = self._onnx.tokenizer.encode(chunk)
             ids = np.asarray([enc.ids], dtype=np.int64)
             pool = pool_rows(_sentence_ids(chunk, list(enc.offsets)))
-            p, c = self._session.run(None, {"input_ids": ids, "pool": pool})
+            p, c = self._onnx.session.run(None, {"input_ids": ids, "pool": pool})
             lv.append(p)
             ct.append(c)
         return np.concatenate(lv), np.concatenate(ct)
