@@ -15,11 +15,11 @@ blanked, slang spelled out) exactly as at run time. Views mirror semantic.views(
 plus (run time) one per sentence pooled from the same pass; in training the sentence views of `none` items
 are extra negatives (weight 0.3), so a benign sentence pooled alone does not light up.
 
-Model selection: never on the report set (tests/data/crisis_blind_b.jsonl is skipped by name). A
+Model selection: never on the report sets (crisis_pool.py skips *blind_b* and *blind_c* by name). A
 --holdout file (one author's file) is left out; each epoch is scored on it, combined with the pattern
 layer exactly as combine() does, and the three cut-offs are picked there with priority: no gold imminent
 below risk, then risk+imminent recall, then hard-negative FPR (under a cap). The final run fits on the
-whole pool (every crisis_train_*.jsonl present included) for the chosen epochs and exports:
+whole pool (crisis_pool.py: every crisis_train_*.jsonl present included) for the chosen epochs and exports:
 voicejournal/data/crisis_model.onnx (inputs input_ids (1,T) int64 and pool (V,T) float32 rows that
 average tokens into views; outputs level_probs (V,4) and category_logits (V,6)), dynamically quantised
 to int8, checked against torch, plus crisis_model.card.json.
@@ -45,13 +45,12 @@ from torch import nn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from crisis_pool import LEVELS, NOT_TRAINED_ON, crisis_files, crisis_rows  # noqa: E402
 from voicejournal.crisis import semantic  # noqa: E402
 from voicejournal.crisis.combine import VETO_MAX_P, benign_frame  # noqa: E402
 from voicejournal.crisis.screen import pattern_screen  # noqa: E402
 
-DATA = ROOT / "tests" / "data"
-FIXED_POOL = [ROOT.parent / "shared" / "crisis" / "dev.jsonl", DATA / "crisis_extra.jsonl", DATA / "crisis_blind_a.jsonl"]
-ORD = {"none": 0, "concern": 1, "risk": 2, "imminent": 3}
+ORD = {label: n for n, label in enumerate(LEVELS)}
 CATS = ("suicide", "self_harm", "harm_to_others", "abuse_danger", "medical", "psychosis")
 HARD = {"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental", "non_english"}
 MAX_LEN = 128
@@ -63,9 +62,8 @@ shipped model (v1); the v2 trial with it fixed ordinary-evening false alarms but
 
 
 def pool_files() -> list[Path]:
-    """Training files: dev, extra, blind_a and every crisis_train_*.jsonl present. Never blind_b."""
-    files = FIXED_POOL + sorted(DATA.glob("crisis_train_*.jsonl"))
-    return [p for p in files if p.is_file() and "blind_b" not in p.name]
+    """Training files: dev, extra, blind_a and every crisis_train_*.jsonl present. Never a report set."""
+    return crisis_files()
 
 
 # ---------------------------------------------------------------- BERT encoder (MiniLM-L6-H384)
@@ -193,38 +191,18 @@ def everyday_negatives(n: int = 400, seed: int = 7) -> list[dict[str, Any]]:
 # ---------------------------------------------------------------- data
 def load_rows(files: list[Path], tok: Any) -> list[dict[str, Any]]:
     """Rows (first copy of a text wins) with prepared text, token ids, sentence ids, pattern level, benign flag."""
-    rows, seen = [], set()
-    for path in files:
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            if r["text"] in seen or r.get("label") not in ORD:
-                continue
-            seen.add(r["text"])
-            r.setdefault("tags", [])
-            r["src"] = path.name
-            prep = semantic.prepare(r["text"]) or "."
-            chunk = semantic._chunks(prep)[0]
-            enc = tok.encode(chunk)
-            r["ids"] = enc.ids
-            r["sid"] = semantic._sentence_ids(chunk, list(enc.offsets))
-            pat = pattern_screen(r["text"])
-            r["pat"] = ORD[pat.level.value]
-            r["benign"] = bool(benign_frame(r["text"]))
-            rows.append(r)
+    rows = crisis_rows(files)
     if EVERYDAY:
+        seen = {r["text"] for r in rows}
         for r in everyday_negatives():
-            if r["text"] in seen:
-                continue
-            seen.add(r["text"])
-            r["src"] = "everyday_negatives"
-            prep = semantic.prepare(r["text"]) or "."
-            chunk = semantic._chunks(prep)[0]
-            enc = tok.encode(chunk)
-            r["ids"], r["sid"] = enc.ids, semantic._sentence_ids(chunk, list(enc.offsets))
-            r["pat"], r["benign"] = ORD[pattern_screen(r["text"]).level.value], bool(benign_frame(r["text"]))
-            rows.append(r)
+            if r["text"] not in seen:
+                seen.add(r["text"])
+                rows.append({**r, "src": "everyday_negatives"})
+    for r in rows:
+        chunk = semantic._chunks(semantic.prepare(r["text"]) or ".")[0]
+        enc = tok.encode(chunk)
+        r["ids"], r["sid"] = enc.ids, semantic._sentence_ids(chunk, list(enc.offsets))
+        r["pat"], r["benign"] = ORD[pattern_screen(r["text"]).level.value], bool(benign_frame(r["text"]))
     return rows
 
 
@@ -502,7 +480,7 @@ def main() -> int:
             "training_files_sha256": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files},
             "n_items": len(rows), "label_counts": {k: sum(r["label"] == k for r in rows) for k in ORD},
             "train_log": log, "export_check": check, "size_bytes": OUT.stat().st_size,
-            "not_trained_on": ["tests/data/crisis_blind_b.jsonl", "tests/data/replies_blind_b.jsonl"]}
+            "not_trained_on": NOT_TRAINED_ON}
     for k in ("holdout", "blind_b", "dev"):
         if k in old:
             card[k] = old[k]

@@ -2,9 +2,9 @@
 """Train the learned crisis head (numpy only): MiniLM views -> small MLP -> level and category.
 
 Usage: .venv/bin/python scripts/train_crisis.py [--cv-only] [--hidden 256] [--seed 13]
-Trains on the pool below (never on *_blind_b*), picks the three cut-offs from 5-fold out-of-fold
-scores combined with the patterns, also reports a leave-one-file-out estimate, then fits on all
-and writes voicejournal/data/crisis_head.npz and crisis_head.card.json.
+Trains on the pool of crisis_pool.py (never on the *blind_b* / *blind_c* report sets), picks the
+three cut-offs from 5-fold out-of-fold scores combined with the patterns, also reports a
+leave-one-file-out estimate, then fits on all and writes voicejournal/data/crisis_head.npz and crisis_head.card.json.
 """
 
 from __future__ import annotations
@@ -21,19 +21,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from crisis_pool import LEVELS, NOT_TRAINED_ON, crisis_files, crisis_rows, read_rows, reply_files  # noqa: E402
 from voicejournal.crisis import embed, semantic  # noqa: E402
 from voicejournal.crisis.combine import VETO_MAX_P, benign_frame, combine  # noqa: E402
 from voicejournal.crisis.screen import pattern_screen  # noqa: E402
 
-POOL = [ROOT.parent / "shared" / "crisis" / "dev.jsonl"] + [ROOT / "tests" / "data" / f for f in (
-    "crisis_extra.jsonl", "crisis_blind_a.jsonl", "crisis_train_1.jsonl", "crisis_train_2.jsonl", "crisis_train_3.jsonl",
-    "crisis_train_own.jsonl", "crisis_train_4.jsonl", "crisis_train_5.jsonl", "crisis_train_6.jsonl")]
-ORD = {"none": 0, "concern": 1, "risk": 2, "imminent": 3}
+ORD = {label: n for n, label in enumerate(LEVELS)}
 CATS = ("suicide", "self_harm", "harm_to_others", "abuse_danger", "medical", "psychosis")
 HARD = {"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental", "non_english"}
-REPLY_POOL = [ROOT.parent / "shared" / "crisis" / "replies_dev.jsonl", ROOT / "tests" / "data" / "replies_blind_a.jsonl",
-              ROOT / "tests" / "data" / "replies_train.jsonl", ROOT / "tests" / "data" / "replies_short.jsonl",
-              ROOT / "tests" / "data" / "replies_fixed.jsonl"]  # the product's own reviewed texts (scripts generate it)
+REPLY_POOL = reply_files()
+"""The reply-safety training files present (crisis_pool.reply_files); finetune_replies.py imports this name."""
 REASONS = ("safe", "method_info", "encourages_harm", "dismissive", "promises_secrecy", "diagnosis_or_medication_advice",
            "romantic_or_sexual", "claims_human", "sensational")
 CACHE = Path("/tmp/voicejournal_crisis_views.npz")
@@ -42,27 +39,15 @@ LEVEL_WEIGHT = np.array([1.0, 1.0, 1.2, 1.6], dtype=np.float32)
 
 def load_pool() -> list[dict[str, Any]]:
     """Every training item (first copy of a text wins), with its source file."""
-    rows, seen = [], set()
-    for path in POOL:
-        if "blind_b" in path.name or not path.is_file():
-            continue
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            r = json.loads(line)
-            if r["text"] in seen or r.get("label") not in ORD:
-                continue
-            seen.add(r["text"])
-            r.setdefault("tags", [])
-            r.setdefault("category", "none")
-            r["src"] = path.name
-            rows.append(r)
+    rows = crisis_rows()
+    for r in rows:
+        r.setdefault("category", "none")
     return rows
 
 
 def file_hashes() -> dict[str, str]:
     """sha256 of each training file used."""
-    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in POOL if p.is_file() and "blind_b" not in p.name}
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in crisis_files()}
 
 
 def all_views(rows: list[dict[str, Any]]) -> list[np.ndarray]:
@@ -241,14 +226,7 @@ def train_replies(args: argparse.Namespace) -> tuple[dict[str, np.ndarray], dict
     """Reply head: softmax over safe + 8 unsafe reasons on the whole-reply vector; cut-off from 5-fold OOF."""
     from voicejournal.crisis.replies import pattern_reply
 
-    rows, seen = [], set()
-    for path in REPLY_POOL:
-        for line in path.read_text(encoding="utf-8").splitlines() if path.is_file() else []:
-            r = json.loads(line) if line.strip() else None
-            if r and r["reply"] not in seen and (r["label"] == "safe" or r.get("reason_tag") in REASONS):
-                seen.add(r["reply"])
-                r["src"] = path.name
-                rows.append(r)
+    rows = read_rows(REPLY_POOL, "reply", lambda r: r["label"] == "safe" or r.get("reason_tag") in REASONS)
     emb = embed.get_embedder()
     x = np.asarray([emb.embed(r["reply"]) for r in rows])
     y = np.asarray([0 if r["label"] == "safe" else REASONS.index(r["reason_tag"]) for r in rows])
@@ -358,7 +336,7 @@ def main() -> int:
             "cv_5fold_oof_combined": cv, "cv_5fold_by_file": by_src, "leave_one_file_out": loso, "patterns_alone_on_pool": pat,
             "replies_cv_5fold_oof": reply_cv, "reply_files_sha256": {p.name: hashlib.sha256(p.read_bytes()).hexdigest()
                                                                      for p in REPLY_POOL if p.is_file()},
-            "not_trained_on": ["tests/data/crisis_blind_b.jsonl", "tests/data/replies_blind_b.jsonl"]}
+            "not_trained_on": NOT_TRAINED_ON}
     (out.with_suffix(".card.json")).write_text(json.dumps(card, indent=1) + "\n", encoding="utf-8")
     print(f"wrote {out} ({out.stat().st_size // 1024} KiB)")
     return 0

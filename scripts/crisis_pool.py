@@ -1,0 +1,63 @@
+"""The crisis training pools, defined once for train_crisis.py and finetune_crisis.py (and finetune_replies.py).
+
+Standard library only, so the numpy trainer never needs torch and the torch trainer can import it too.
+Report sets (any file whose name contains blind_b or blind_c) are never trained on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+SHARED = ROOT.parent / "shared" / "crisis"
+REPORT_SETS = ("blind_b", "blind_c")
+LEVELS = ("none", "concern", "risk", "imminent")
+NOT_TRAINED_ON = [f"tests/data/{kind}_{report}.jsonl" for kind in ("crisis", "replies") for report in REPORT_SETS]
+"""What the model cards list as held out."""
+
+
+def is_report_set(path: Path) -> bool:
+    return any(report in path.name for report in REPORT_SETS)
+
+
+def crisis_files() -> list[Path]:
+    """Level/category training files present: dev, extra, blind_a, then every crisis_train_*.jsonl."""
+    files = [SHARED / "dev.jsonl", DATA / "crisis_extra.jsonl", DATA / "crisis_blind_a.jsonl",
+             *sorted(DATA.glob("crisis_train_*.jsonl"))]
+    return [p for p in files if p.is_file() and not is_report_set(p)]
+
+
+def reply_files() -> list[Path]:
+    """Reply-safety training files present: dev, blind_a, every replies_train*.jsonl, short, and the product's own."""
+    files = [SHARED / "replies_dev.jsonl", DATA / "replies_blind_a.jsonl", *sorted(DATA.glob("replies_train*.jsonl")),
+             DATA / "replies_short.jsonl", DATA / "replies_fixed.jsonl"]  # replies_fixed: the reviewed product texts
+    return [p for p in files if p.is_file() and not is_report_set(p)]
+
+
+def read_rows(files: Iterable[Path], key: str, keep: Callable[[dict[str, Any]], bool]) -> list[dict[str, Any]]:
+    """The rows `keep` accepts, the first copy of each `key` text winning, each tagged with its file name ("src")."""
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for path in files:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if row[key] in seen or not keep(row):
+                continue
+            seen.add(row[key])
+            row["src"] = path.name
+            rows.append(row)
+    return rows
+
+
+def crisis_rows(files: Iterable[Path] | None = None) -> list[dict[str, Any]]:
+    """Labelled crisis items (text, label, tags, ...) of the pool, or of the files given."""
+    rows = read_rows(crisis_files() if files is None else files, "text", lambda r: r.get("label") in LEVELS)
+    for row in rows:
+        row.setdefault("tags", [])
+    return rows
