@@ -46,11 +46,12 @@ class VadSettings:
     """'smart-turn-v3.2' (shipped in the pipecat-ai wheel) or a local path to a Smart Turn v3 .onnx."""
     smart_turn_threshold: float = 0.5
     """P(turn complete) at or above which a pause ends the turn at once."""
-    min_end_silence_ms: int = 400
+    min_end_silence_ms: int = 300
     """With the turn model: silence after which it is asked, once per pause."""
     max_end_silence_ms: int = 2000
-    """With the turn model: silence that ends a turn whatever it said, so a thinking pause it misjudges
-    as unfinished is still answered; longer than end_silence_ms because the model ends finished turns early."""
+    """With the turn model: silence that ends a turn whatever it said (a finished turn it misjudged is
+    answered then); longer than end_silence_ms to keep thinking pauses open, since the model ends most
+    finished turns early. The three defaults were chosen with scripts/bench_turn_end.py."""
     min_speech_ms: int = 300
     max_utterance_s: float = 30.0
     silero_threshold: float = 0.5
