@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Iterator
@@ -76,8 +77,12 @@ class Companion:
         self.mode_guidance = mode_guidance
         self.reply_timeout_s = reply_timeout_s
         self.history: list[Message] = []
+        """This session's messages: (guidance,) the person's words, the reply, as the model saw them."""
         self.stats = StreamStats()
-        self._announce = False
+        self._switch_told = False  # the person has heard that the server went away
+        self._asked: tuple[str, str] = ("", "")  # (user_text, guidance) of the last reply
+        self._busy = threading.Lock()  # the model runs one request at a time
+        self._priming: threading.Thread | None = None
 
     @property
     def name(self) -> str:
@@ -88,6 +93,34 @@ class Companion:
         return build_messages(self.history, user_text, self.memory, mode_guidance=self.mode_guidance,
                               guidance=guidance)
 
+    def prime(self) -> None:
+        """In the background, evaluate the known start of the next prompt while the person speaks.
+
+        After a reply, the next prompt differs from what the model has cached by the end of that
+        reply; evaluating it now leaves only the next turn's guidance and words for the moment
+        the turn ends. Waits for nothing; a reply that starts meanwhile waits for it (rarely long).
+        """
+        if not isinstance(self.backend, WarmsUp) or (self._priming and self._priming.is_alive()):
+            return
+        messages = build_messages(list(self.history), None, self.memory, mode_guidance=self.mode_guidance)
+
+        def run() -> None:
+            with self._busy:
+                try:
+                    self.backend.warm_up(messages)
+                except UserError as exc:
+                    log.info("could not prime the companion's prompt: %s", exc)
+                except Exception:  # noqa: BLE001 - priming is an optimisation; the reply path reports real faults
+                    log.exception("priming the companion's prompt failed")
+
+        self._priming = threading.Thread(target=run, name="companion-prime")  # not daemon: exit waits, never frees the model under it
+        self._priming.start()
+
+    def settle(self) -> None:
+        """Wait for background priming to finish (before the session or the model is closed)."""
+        if self._priming is not None:
+            self._priming.join()
+
     def warm_up(self) -> None:
         """Load the model and prime its cache with this session's fixed prompt; never fails the session."""
         if not isinstance(self.backend, WarmsUp):
@@ -96,7 +129,6 @@ class Companion:
             self.backend.warm_up(self.messages_for("Hello.")[:-1])
         except UserError as exc:  # reported on the first turn instead
             log.info("companion warm-up failed: %s", exc)
-        self._announce = isinstance(self.backend, FallbackBackend) and self.backend.switched
 
     def reply_sentences(self, user_text: str, guidance: str = "", limits: Limits | None = None) -> Iterator[str]:
         """Yield the reply's sentences as they are generated; stop after one question or at the limits."""
@@ -105,8 +137,9 @@ class Companion:
         t0 = time.perf_counter()
         spoken: list[str] = []
         messages = self.messages_for(user_text, guidance)
-        if self._announce:  # the server was already gone when the session started
-            self._announce = False
+        self._asked = (user_text, guidance)
+        self.settle()  # priming may have found the server gone (and switched) meanwhile
+        if self._newly_switched():  # the server went away at start-up or between turns
             yield SWITCH_NOTICE
         try:
             yield from self._guarded(messages, user_text, limits, spoken, t0)
@@ -119,6 +152,7 @@ class Companion:
                 except UserError as again:
                     self._failed(again)
                     return
+                self._switch_told = True
                 yield SWITCH_NOTICE
                 if not spoken:
                     try:  # the built-in model gets a reply budget of its own
@@ -130,12 +164,22 @@ class Companion:
         finally:
             self.stats.total_ms = (time.perf_counter() - t0) * 1000
 
+    def _newly_switched(self) -> bool:
+        if self._switch_told or not (isinstance(self.backend, FallbackBackend) and self.backend.switched):
+            return False
+        self._switch_told = True
+        return True
+
     def _failed(self, exc: Exception) -> None:
         self.stats.error = str(exc)
         log.warning("companion backend failed: %s", exc)
 
     def _timed(self, messages: list[Message], t0: float, max_tokens: int | None = None) -> Iterator[str]:
         """The backend's pieces, timed; only time spent generating counts, not time spent speaking."""
+        with self._busy:
+            yield from self._paced(messages, t0, max_tokens)
+
+    def _paced(self, messages: list[Message], t0: float, max_tokens: int | None) -> Iterator[str]:
         generating, resumed = 0.0, t0
         for piece in self.backend.stream(messages, max_tokens or self.max_tokens):
             now = time.perf_counter()
@@ -185,12 +229,18 @@ class Companion:
         return text if 20 <= len(text) <= 320 else None
 
     def remember(self, user_text: str, reply_text: str) -> None:
-        """Add a finished exchange to this session's history."""
+        """Add a finished exchange to this session's history, with the guidance the model was given."""
+        asked_text, guidance = self._asked
+        if guidance and asked_text == user_text:
+            self.history.append({"role": "system", "content": guidance})
         self.history += [{"role": "user", "content": user_text}, {"role": "assistant", "content": reply_text}]
+        self._asked = ("", "")
 
     def forget_last(self) -> bool:
         """Drop the last exchange from this session's history; False when there is none."""
-        if len(self.history) < 2:
+        if len(self.history) < 2 or self.history[-2]["role"] != "user":
             return False
         del self.history[-2:]
+        if self.history and self.history[-1]["role"] == "system":
+            del self.history[-1]
         return True

@@ -26,12 +26,14 @@ SUMMARY_PROMPT = (
 )
 
 
-def build_messages(history: list[Message], user_text: str, memory: str = "", max_history: int = 6,
+def build_messages(history: list[Message], user_text: str | None, memory: str = "", max_exchanges: int = 4,
                    *, mode_guidance: str = "", guidance: str = "") -> list[Message]:
-    """System prompt (+ mode, + memory), few-shot examples, a bounded slice of this session, the new words.
+    """System prompt (+ mode, + memory), few-shot examples, a window of this session, the new words.
 
-    Everything before the history stays the same for a whole session, so llama.cpp reuses its
-    cached prefix; the per-turn guidance goes right before the person's words.
+    The prompt only grows at its end from one turn to the next, so llama.cpp reuses its cached
+    prefix: each turn's guidance stays in the history where it was given, and the window of past
+    exchanges moves in steps rather than one exchange per turn. user_text None gives the part of
+    the next prompt that is already known (for priming the cache while the person speaks).
     """
     system = SYSTEM_PROMPT
     if mode_guidance:
@@ -39,8 +41,27 @@ def build_messages(history: list[Message], user_text: str, memory: str = "", max
     if memory:
         system += f"\nWhat you remember from earlier sessions: {memory}"
     turn: list[Message] = [{"role": "system", "content": guidance}] if guidance else []
-    return [{"role": "system", "content": system}, *FEW_SHOT, *history[-max_history:], *turn,
-            {"role": "user", "content": user_text}]
+    if user_text is not None:
+        turn.append({"role": "user", "content": user_text})
+    return [{"role": "system", "content": system}, *FEW_SHOT, *window(history, max_exchanges), *turn]
+
+
+def exchanges(history: list[Message]) -> list[list[Message]]:
+    """Split a session's messages into exchanges: (guidance,) user words, reply."""
+    out: list[list[Message]] = []
+    for message in history:
+        if not out or (message["role"] != "assistant" and out[-1][-1]["role"] == "assistant"):
+            out.append([])
+        out[-1].append(message)
+    return out
+
+
+def window(history: list[Message], max_exchanges: int, step: int = 3) -> list[Message]:
+    """The last exchanges, at most max_exchanges, dropping `step` at a time so the prefix is stable."""
+    parts = exchanges(history)
+    extra = len(parts) - max_exchanges
+    start = -(-extra // step) * step if extra > 0 else 0
+    return [m for part in parts[start:] for m in part]
 
 
 def summary_messages(said: list[str]) -> list[Message]:
