@@ -6,9 +6,10 @@ the crisis path never touches the LLM, the network or (for its text) the synthes
 
 from __future__ import annotations
 
+import copy
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Protocol
 
@@ -108,6 +109,7 @@ class Conversation:
         self.session_id = session_id
         self.turns: list[TurnRecord] = []
         self._commands: set[int] = set()
+        self._flow_before: tuple[int, Flow | None] = (0, None)
 
     @property
     def finished(self) -> bool:
@@ -121,11 +123,13 @@ class Conversation:
         text = self.p.flow.mode.opening
         self._speak([text], ReplySource.FALLBACK, {}, time.perf_counter())
         self.p.companion.history.append({"role": "assistant", "content": text})
+        self.p.companion.prime()
         return text
 
     def end(self, status: str = "complete") -> str | None:
         """Close the session: a completed guided session ends with a short spoken summary, saved with it."""
         p, summary = self.p, None
+        p.companion.settle()
         said = [t.user_text for t in self.turns if t.turn_id not in self._commands and t.reply.source != ReplySource.CRISIS]
         if status == "complete" and p.flow is not None and p.flow.mode.summarize and said and not p.guard.supportive:
             summary = p.companion.summarize(said) or extractive_summary(p.flow)
@@ -151,17 +155,37 @@ class Conversation:
             return None
         return self.answer(transcript, latency, utt)
 
-    def answer(self, transcript: Transcript, latency: dict[str, float], utt: Utterance | None = None) -> TurnRecord:
-        """Screen, store, reply, speak: the part of a turn after the words are known."""
+    def answer(self, transcript: Transcript, latency: dict[str, float], utt: Utterance | None = None,
+               continues: TurnRecord | None = None) -> TurnRecord:
+        """Screen, store, reply, speak: the part of a turn after the words are known.
+
+        continues: the previous turn, whose reply the person never heard because they went on
+        talking; these words join it (one turn, screened and answered as a whole).
+        """
         p = self.p
+        if continues is not None:
+            transcript = replace(transcript, text=f"{continues.user_text} {transcript.text}".strip())
         t = time.perf_counter()
-        screen = p.guard.check(transcript.text)
+        screen = p.guard.check(transcript.text, replaces_last=continues is not None)
         latency["screen"] = _ms(t)
-        turn_id = p.journal.add_user_turn(
-            self.session_id, transcript.text, screen, latency,
-            {"asr": p.transcriber.name, "llm": p.companion.name},
-        )
+        if continues is not None:
+            turn_id = continues.turn_id
+            saved_turn, saved_flow = self._flow_before
+            if saved_turn == turn_id:
+                p.flow = saved_flow  # the guided step is asked about once, for the whole turn
+            p.journal.amend_user_turn(turn_id, transcript.text, screen, latency)
+            if continues in self.turns:
+                self.turns.remove(continues)
+                if continues.turn_id not in self._commands:
+                    p.companion.forget_last()
+            self._commands.discard(turn_id)
+        else:
+            turn_id = p.journal.add_user_turn(
+                self.session_id, transcript.text, screen, latency,
+                {"asr": p.transcriber.name, "llm": p.companion.name},
+            )
         p.reporter.heard(transcript, screen)  # shown only once it is safely stored
+        self._flow_before = (turn_id, copy.deepcopy(p.flow))
         if utt is not None and p.keep_audio_dir is not None:
             self._keep_audio(turn_id, utt)
         command = screen.level < Level.CONCERN and is_forget_request(transcript.text)
@@ -180,6 +204,7 @@ class Conversation:
             self._commands.add(turn_id)
         else:
             p.companion.remember(transcript.text, reply.text)
+            p.companion.prime()  # while the person listens and answers, not when they finish
         if p.on_mood is not None and not command and not checkin:
             p.on_mood(self.session_id, turn_id, transcript.text)
         self.turns.append(record)

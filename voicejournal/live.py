@@ -62,6 +62,9 @@ class SessionStopped(BaseException):
     """SIGINT/SIGTERM asked the session to end (a BaseException so library code does not swallow it)."""
 
 
+KEPT_TALKING = "you kept talking"
+
+
 @dataclass
 class _Held:
     """A finished turn not yet answered because the person started talking again."""
@@ -119,6 +122,8 @@ class LiveSession:
         self.fed = 0
         self.skip = 0
         self.held: _Held | None = None
+        self.withheld: tuple[object, Utterance] | None = None
+        """(turn record, utterance) whose reply was never heard because the person went on talking."""
         self.paused = False
         self.last_activity = time.monotonic()
         self.latency: dict[str, float] = {}
@@ -241,18 +246,26 @@ class LiveSession:
             self._answer(held.utt, held.transcript, held.latency)
 
     def _answer(self, utt: Utterance, transcript: Transcript, latency: dict[str, float]) -> None:
-        if not transcript.text:
+        withheld, self.withheld = self.withheld, None
+        if not transcript.text and withheld is None:
             log.info("no words in %.1fs utterance", utt.audio.duration_s)
             self.view.set_state(State.LISTENING)
             return
+        continues = None
+        if withheld is not None:  # they went on before hearing the reply: one turn, answered as a whole
+            continues, earlier = withheld
+            utt = join(earlier, utt)
         self.latency = latency
         self.interrupted_by = None
         self.signals.in_turn = True
         try:
-            record = self.convo.answer(transcript, latency, utt)
+            record = self.convo.answer(transcript, latency, utt, continues=continues)  # type: ignore[arg-type]
         finally:
             self.signals.in_turn = False
         self._after_reply(record.turn_id, record)
+        reply = self.player.reply if self.player is not None else None
+        if reply is not None and reply.stopped and not reply.started and self.interrupted_by == KEPT_TALKING:
+            self.withheld = (record, utt)
 
     def _after_reply(self, turn_id: int, record) -> None:  # type: ignore[no-untyped-def]
         """Store when the reply was heard and how much of it; get ready to listen again."""
@@ -294,7 +307,7 @@ class LiveSession:
         if not reply.started:  # not audible yet: the person may be finishing their thought
             self._feed(block)
             if self._talking_again():
-                self.interrupted_by = "you kept talking"
+                self.interrupted_by = KEPT_TALKING
                 return True
             return False
         if self.options.barge_in:

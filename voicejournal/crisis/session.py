@@ -38,9 +38,19 @@ class SessionGuard:
         """Every result this session, in order."""
         return tuple(self._history)
 
-    def check(self, text: str) -> ScreenResult:
-        """Screen one utterance and apply the session's context."""
+    def check(self, text: str, replaces_last: bool = False) -> ScreenResult:
+        """Screen one utterance and apply the session's context.
+
+        replaces_last: the text is the last utterance with more words added (the person went on
+        after the turn ended), so it replaces that result instead of counting as a repeat; the
+        level never drops below what the shorter text already showed.
+        """
+        floor = None
+        if replaces_last and self._history:
+            floor = self._history.pop()
         result = self._escalate(self._screen.screen(text))
+        if floor is not None and floor.level > result.level:
+            result = floor
         self._history.append(result)
         if result.level >= Level.RISK:
             self._supportive = True

@@ -175,6 +175,24 @@ class Journal:
                 (reply_text, _value(reply_source), json.dumps(merged), model, tid),
             )
 
+    def amend_user_turn(self, tid: int, user_text: str, screen: ScreenResult, latency_ms: dict[str, float]) -> None:
+        """The person went on before hearing the reply: the stored turn now holds all they said.
+
+        The withheld reply is cleared (a new one follows through complete_turn); search sees the
+        new words at once (the full-text index follows the row through its triggers).
+        """
+        with self.transaction() as conn:
+            row = conn.execute("SELECT latency_ms FROM turns WHERE id = ?", (tid,)).fetchone()
+            if row is None:
+                raise UserError(f"Turn {tid} does not exist in {self.path}.")
+            merged = {**json.loads(row[0] or "{}"), **latency_ms}
+            conn.execute(
+                "UPDATE turns SET user_text = ?, screen_level = ?, screen_category = ?, screen_reasons = ?,"
+                " latency_ms = ?, reply_text = NULL, reply_source = NULL, reply_model = NULL WHERE id = ?",
+                (user_text, _value(screen.level), screen.category, json.dumps(list(screen.reasons)),
+                 json.dumps(merged), tid),
+            )
+
     def set_turn_audio(self, tid: int, path: str) -> None:
         with self.transaction() as conn:
             _found(conn.execute("UPDATE turns SET audio_path = ? WHERE id = ?", (path, tid)), "turn", tid)
