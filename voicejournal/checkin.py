@@ -315,7 +315,7 @@ def checkin_from_file(settings: Settings, path: Path, console: Console) -> Check
         yield from blocks
 
     with model_progress() as progress:
-        engines = app.load_engines(settings, progress, voice=False)
+        engines = app.load_engines(settings, progress, voice=False, llm=False)
     with app.open_journal(settings) as journal:
         parts = CheckinParts(engines.transcriber, journal, None, NullSink(), console, settings.locale,
                              settings.audio_dir if settings.keep_audio else None)
@@ -331,7 +331,7 @@ def checkin_live(settings: Settings, console: Console, input_device: str | None 
     from voicejournal.ui import model_progress
 
     with model_progress() as progress:
-        engines = app.load_engines(settings, progress, voice=voice)
+        engines = app.load_engines(settings, progress, voice=voice, llm=False)
     synth = engines.synthesizer
     player = Player(output_device).open(synth.rate) if synth is not None else None
     try:

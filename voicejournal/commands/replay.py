@@ -64,7 +64,7 @@ def _voice(settings: Settings) -> Synthesizer | None:
     from voicejournal.ui import model_progress
 
     with model_progress() as progress:
-        return app.load_engines(settings, progress, voice=True, asr=False).synthesizer
+        return app.load_engines(settings, progress, voice=True, asr=False, llm=False).synthesizer
 
 
 def _play(parts: list[Part], voice: Synthesizer | None, output_device: str | None, console: Console) -> None:
