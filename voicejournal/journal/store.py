@@ -166,10 +166,7 @@ class Journal:
         """Add the spoken reply to a stored turn, merging its latencies into the user's."""
         _check(_value(reply_source), REPLY_SOURCES, "reply_source")
         with self.transaction() as conn:
-            row = conn.execute("SELECT latency_ms FROM turns WHERE id = ?", (tid,)).fetchone()
-            if row is None:
-                raise UserError(f"Turn {tid} does not exist in {self.path}.")
-            merged = {**json.loads(row[0] or "{}"), **latency_ms}
+            merged = self._merged_latency(conn, tid, latency_ms)
             conn.execute(
                 "UPDATE turns SET reply_text = ?, reply_source = ?, latency_ms = ?, reply_model = ? WHERE id = ?",
                 (reply_text, _value(reply_source), json.dumps(merged), model, tid),
@@ -182,16 +179,20 @@ class Journal:
         new words at once (the full-text index follows the row through its triggers).
         """
         with self.transaction() as conn:
-            row = conn.execute("SELECT latency_ms FROM turns WHERE id = ?", (tid,)).fetchone()
-            if row is None:
-                raise UserError(f"Turn {tid} does not exist in {self.path}.")
-            merged = {**json.loads(row[0] or "{}"), **latency_ms}
+            merged = self._merged_latency(conn, tid, latency_ms)
             conn.execute(
                 "UPDATE turns SET user_text = ?, screen_level = ?, screen_category = ?, screen_reasons = ?,"
                 " latency_ms = ?, reply_text = NULL, reply_source = NULL, reply_model = NULL WHERE id = ?",
                 (user_text, _value(screen.level), screen.category, json.dumps(list(screen.reasons)),
                  json.dumps(merged), tid),
             )
+
+    def _merged_latency(self, conn: sqlite3.Connection, tid: int, latency_ms: dict[str, float]) -> dict[str, float]:
+        """The turn's stored latencies with these added (a turn's timings arrive in parts)."""
+        row = conn.execute("SELECT latency_ms FROM turns WHERE id = ?", (tid,)).fetchone()
+        if row is None:
+            raise UserError(f"Turn {tid} does not exist in {self.path}.")
+        return {**json.loads(row[0] or "{}"), **latency_ms}
 
     def set_turn_audio(self, tid: int, path: str) -> None:
         with self.transaction() as conn:
