@@ -180,19 +180,24 @@ def _hold_alone(conn: Any, db: Path, scrub_wal: bool) -> None:
             os.close(fd)
 
 
+def _remove(path: Path, scrub: bool) -> None:
+    """Delete a file, overwriting it with zeros first when it may hold plain text."""
+    if scrub:
+        fd = os.open(path, os.O_RDWR)
+        try:
+            _scrub(fd)
+        finally:
+            os.close(fd)
+    path.unlink(missing_ok=True)
+
+
 def _drop_old_journal(db: Path, scrub: bool) -> None:
     """The replaced file's rollback journal and WAL index (left by the switch out of WAL) must not meet the new file."""
     Path(str(db) + "-shm").unlink(missing_ok=True)  # page numbers and checksums only; no one else has it open
     leftover = Path(str(db) + "-journal")
     if not leftover.exists():
         return
-    if scrub:
-        fd = os.open(leftover, os.O_RDWR)
-        try:
-            _scrub(fd)
-        finally:
-            os.close(fd)
-    leftover.unlink(missing_ok=True)
+    _remove(leftover, scrub)
 
 
 def _check_copy(src: Any, tmp: Path, vault: Vault | None) -> None:
@@ -260,13 +265,7 @@ def _drop_leftover(path: Path, scrub: bool) -> None:
     found = re.fullmatch(r"\..+\.tmp(\d+)", path.name)
     if found is None or _alive(int(found.group(1))):
         return
-    if scrub:
-        fd = os.open(path, os.O_RDWR)
-        try:
-            _scrub(fd)
-        finally:
-            os.close(fd)
-    path.unlink(missing_ok=True)
+    _remove(path, scrub)
 
 
 def _any_sealed(audio_dir: Path) -> bool:
