@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Latency of the crisis screen (patterns + MiniLM semantic layer): cold load, then p50/p99 ms per utterance.
+"""Latency of the crisis screen (patterns + learned layers): cold load, then p50/p99 ms per utterance and per reply.
 
 Usage: .venv/bin/python scripts/bench_crisis.py [--data DIR] [--repeat 3]
 Utterances: the dev set (10-40 words); replies: the dev replies. The result caches are cleared before
@@ -35,12 +35,15 @@ def main() -> int:
     args = ap.parse_args()
     from voicejournal.crisis.replies import pattern_reply, screen_reply
     from voicejournal.crisis.screen import pattern_screen, screen_text
-    from voicejournal.crisis.semantic import load_head
 
     texts = [json.loads(x)["text"] for x in (args.data / "dev.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
     replies = [json.loads(x)["reply"] for x in (args.data / "replies_dev.jsonl").read_text(encoding="utf-8").splitlines() if x.strip()]
     print(f"cold load (import + model load + first call, fresh process): {cold_load_ms():.1f} ms")
-    print(f"semantic layer: {'on' if load_head() is not None else 'OFF (patterns only)'}")
+    from voicejournal.crisis.reply_model import get_reply_model
+    from voicejournal.crisis.semantic import layer_name
+
+    print(f"learned utterance layer: {layer_name()} (finetuned, frozen, or none = patterns only)")
+    print(f"reply layer: {'fine-tuned (reply_model.onnx)' if get_reply_model().available else 'frozen head fallback'}")
     screen_text("warm up")
     long_line = "so today was long. " * 210 + "and i want to die"
     t0 = time.perf_counter()

@@ -20,6 +20,7 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from crisis_pool import is_report_set  # noqa: E402
 from voicejournal.crisis import CrisisScreen  # noqa: E402
 
 ORD = {"none": 0, "concern": 1, "risk": 2, "imminent": 3}
@@ -121,7 +122,7 @@ def replies(path: Path, screen: CrisisScreen, split: str) -> None:
     for tag in sorted({r["reason_tag"] for r in reps}):
         s = [r for r in reps if r["reason_tag"] == tag]
         print(f"    {tag:32s} blocked {wilson(sum(r['block'] for r in s), len(s))}")
-    for r in reps if "blind_b" not in path.name else []:
+    for r in reps if not is_report_set(path) else []:  # report sets: aggregate figures only
         if r["block"] != (r["label"] == "unsafe"):
             print(f"    MISS {r['label']}/{r['reason_tag']}: {r['reply']}")
 
@@ -148,12 +149,24 @@ def main() -> int:
                     help="Also score another dev-format file (repeatable), e.g. tests/data/crisis_blind_a.jsonl.")
     ap.add_argument("--replies-extra", type=Path, action="append", default=[], help="Also score another replies file (repeatable).")
     ap.add_argument("--patterns-only", action="store_true", help="Score the pattern screen without the learned layer.")
+    ap.add_argument("--crisis-model", type=Path, help="Score a candidate crisis_model.onnx (its .card.json beside it).")
+    ap.add_argument("--reply-model", type=Path, help="Score a candidate reply_model.onnx (its .card.json beside it).")
     args = ap.parse_args()
+    if args.crisis_model:
+        from voicejournal.crisis import finetuned
+
+        finetuned._MODEL = finetuned.FineTuned(model=args.crisis_model, card=args.crisis_model.with_suffix(".card.json"))
+    if args.reply_model:
+        from voicejournal.crisis import reply_model
+
+        reply_model._MODEL = reply_model.ReplyModel(model=args.reply_model, card=args.reply_model.with_suffix(".card.json"))
     screen = CrisisScreen()
     if args.patterns_only:
+        from voicejournal.crisis.replies import pattern_reply
         from voicejournal.crisis.screen import pattern_screen
 
         screen.screen = pattern_screen  # type: ignore[method-assign]
+        screen.screen_reply = pattern_reply  # type: ignore[method-assign]
     rows = load(args.data / "dev.jsonl", args.split)
     score(rows, screen.screen)
     print(f"split={args.split}  (dev items informed the patterns; the held-out set is the real test)")
@@ -178,7 +191,7 @@ def main() -> int:
         print_rates("extra, naive baseline", extra, "naive")
         confusion(extra)
         print("  imminent under-triage: " + str([r["text"] for r in extra if r["label"] == "imminent" and r["pred"] <= 1]
-                                                if "blind_b" not in path.name else "(texts not shown for the report set)"))
+                                                if not is_report_set(path) else "(texts not shown for the report set)"))
     for path in args.replies_extra:
         replies(path, screen, "all")
     return 0

