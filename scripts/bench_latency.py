@@ -4,9 +4,11 @@
 
 Speech made with the shipped voice is streamed in real time (as a microphone would deliver it)
 through the same VAD segmenter. Two pipelines answer each turn:
-  overlapped: transcribe at pauses while the person speaks, stream tokens, speak the first
-              clause as soon as it is generated (the product's path);
-  naive:      transcribe after the turn ends, generate the whole reply, then synthesize it.
+  overlapped: the live path: the end-of-turn model decides at pauses (vad.smart_turn), transcribe
+              at pauses while the person speaks, the prompt's known part primed while they speak,
+              stream tokens, speak the first clause as soon as it is generated;
+  naive:      silence alone ends the turn (vad.end_silence_ms), transcribe after it, generate
+              the whole reply, then synthesize it.
 Reported per turn: processing latency (end-of-turn decision → first reply sample ready for the
 output) and voice-to-voice (end of the person's speech → first reply sample), p50/p90; cold
 start to listening; idle CPU while listening; peak RSS. The live-microphone figures over the
@@ -29,12 +31,13 @@ import numpy as np
 T_START = time.perf_counter()
 
 from voicejournal.app import load_engines  # noqa: E402
-from voicejournal.audio import resample  # noqa: E402
 from voicejournal.companion import Companion  # noqa: E402
 from voicejournal.crisis import CrisisScreen  # noqa: E402
 from voicejournal.eager import EagerTranscriber  # noqa: E402
 from voicejournal.metrics import percentile  # noqa: E402
 from voicejournal.settings import Settings  # noqa: E402
+from voicejournal.tts import render_with_pauses  # noqa: E402
+from voicejournal.turn_end import load_turn_model  # noqa: E402
 from voicejournal.types import SAMPLE_RATE, Audio  # noqa: E402
 from voicejournal.vad import make_segmenter  # noqa: E402
 
@@ -53,14 +56,10 @@ TURNS = [
 BLOCK = SAMPLE_RATE // 10  # 100 ms, as a microphone callback delivers
 
 
-def speech(engines, text: str) -> np.ndarray:  # type: ignore[no-untyped-def]
-    clips = [resample(c.samples, c.rate, SAMPLE_RATE) for c in engines.synthesizer.synthesize(text)]
-    return np.concatenate([np.zeros(SAMPLE_RATE // 2, np.float32), *clips, np.zeros(SAMPLE_RATE * 2, np.float32)])
-
-
-def stream_turn(samples: np.ndarray, settings: Settings, eager: EagerTranscriber | None):  # type: ignore[no-untyped-def]
+def stream_turn(samples: np.ndarray, settings: Settings, eager: EagerTranscriber | None,  # type: ignore[no-untyped-def]
+                turn_model=None):
     """Feed audio in real time until the segmenter ends the turn; return (utterance, decided_at, speech_end_at)."""
-    seg = make_segmenter(settings.vad)
+    seg = make_segmenter(settings.vad, turn_model)
     t0 = time.perf_counter()
     for i in range(0, len(samples), BLOCK):
         due = t0 + i / SAMPLE_RATE
@@ -77,17 +76,26 @@ def stream_turn(samples: np.ndarray, settings: Settings, eager: EagerTranscriber
     raise RuntimeError("the segmenter never ended the turn")
 
 
+STAGES: dict[str, list[float]] = {"asr_left": [], "llm_first_token": [], "tts_first_audio": []}
+
+
 def overlapped_turn(engines, companion: Companion, screen: CrisisScreen, eager: EagerTranscriber, utt) -> float:  # type: ignore[no-untyped-def]
+    t0 = time.perf_counter()
     transcript = eager.finish(utt)
+    STAGES["asr_left"].append((time.perf_counter() - t0) * 1000)
     screen.screen(transcript.text)
     first = None
     said = []
     for sentence in companion.reply_sentences(transcript.text):
         said.append(sentence)
+        t_tts = time.perf_counter()
         for _clip in engines.synthesizer.synthesize(sentence):
             if first is None:
                 first = time.perf_counter()
+                STAGES["tts_first_audio"].append((first - t_tts) * 1000)
+    STAGES["llm_first_token"].append(companion.stats.first_token_ms)
     companion.remember(transcript.text, " ".join(said))
+    companion.prime()  # as the conversation does: while the next turn is spoken
     return first or time.perf_counter()
 
 
@@ -123,34 +131,43 @@ def main() -> None:
     warm = Companion(engines.backend, settings.llm.max_tokens, first_clause_chars=settings.llm.first_clause_chars)
     warm.warm_up()  # the system prompt's KV cache, as the live loop does before listening
     engines.transcriber.transcribe(Audio(np.zeros(SAMPLE_RATE, np.float32), SAMPLE_RATE))
+    turn_model = load_turn_model(settings)
+    if turn_model is not None:
+        turn_model.p_complete(np.zeros(SAMPLE_RATE, np.float32))  # warm-up, as the live loop does
     cold = time.perf_counter() - T_START
-    clips = [speech(engines, t) for t in TURNS[: args.turns]]
+    # 0.5 s before, 3 s after: longer than the longest end-of-turn wait
+    clips = [render_with_pauses(engines.synthesizer, [t], pause_s=3.0, lead_s=0.5).samples for t in TURNS[: args.turns]]
 
     results: dict[str, dict[str, list[float]]] = {}
     for name in ("overlapped", "naive"):
         companion = Companion(engines.backend, settings.llm.max_tokens,
                               first_clause_chars=settings.llm.first_clause_chars if name == "overlapped" else 0)
         eager = EagerTranscriber(engines.transcriber) if name == "overlapped" else None
-        proc, v2v = [], []
+        proc, v2v, wait = [], [], []
         for clip in clips:
-            utt, decided, speech_end = stream_turn(clip, settings, eager)
+            utt, decided, speech_end = stream_turn(clip, settings, eager, turn_model if eager else None)
+            wait.append((decided - speech_end) * 1000)
             first = (overlapped_turn(engines, companion, screen, eager, utt) if eager
                      else naive_turn(engines, companion, screen, utt))
             proc.append((first - decided) * 1000)
             v2v.append((first - speech_end) * 1000)
         if eager:
+            companion.settle()
             eager.close()
-        results[name] = {"processing": proc, "voice_to_voice": v2v}
+        results[name] = {"end_of_turn_wait": wait, "processing": proc, "voice_to_voice": v2v}
 
     cpu = idle_cpu(settings)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"machine: {os.cpu_count()} cores; {len(clips)} turns streamed in real time; "
-          f"end-of-turn silence {settings.vad.end_silence_ms} ms")
+    model = "off" if turn_model is None else (f"asked after {settings.vad.min_end_silence_ms} ms, threshold "
+                                              f"{settings.vad.smart_turn_threshold}, silence cap {settings.vad.max_end_silence_ms} ms")
+    print(f"machine: {os.cpu_count()} cores; {len(clips)} turns streamed in real time; end of turn: overlapped = "
+          f"turn model ({model}), naive = silence {settings.vad.end_silence_ms} ms")
     print(f"{'metric':<34}{'overlapped p50':>15}{'p90':>9}{'naive p50':>12}{'p90':>9}{'speed-up':>10}")
-    for metric in ("processing", "voice_to_voice"):
+    for metric in ("end_of_turn_wait", "processing", "voice_to_voice"):
         o, n = results["overlapped"][metric], results["naive"][metric]
         print(f"{metric + ' (ms)':<34}{statistics.median(o):>15.0f}{percentile(o, 90):>9.0f}"
               f"{statistics.median(n):>12.0f}{percentile(n, 90):>9.0f}{statistics.median(n) / statistics.median(o):>9.2f}x")
+    print("overlapped stages p50 (ms): " + ", ".join(f"{k} {statistics.median(v):.0f}" for k, v in STAGES.items() if v))
     print(f"cold start to listening (models assembled): {cold:.2f} s")
     print(f"idle CPU while listening: {cpu:.1f} % of one core")
     print(f"peak RSS: {rss:.0f} MB")
