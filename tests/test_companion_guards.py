@@ -142,11 +142,14 @@ def test_conversation_replaces_an_unsafe_or_empty_reply(standin: StandIn, engine
         dismissive = convo.answer(Transcript("The meeting ran late again today."), {})
         standin.reply = "As an AI language model, I cannot help with that."
         meta = convo.answer(Transcript("Work was a mess."), {})
-        asked = len(standin.requests)
+        def replies_asked() -> int:  # priming for the next turn is a 1-token request, not a reply
+            return sum(r["options"]["num_predict"] != 1 for r in standin.requests)
+
+        asked = replies_asked()
         human = convo.answer(Transcript("Are you human?"), {})
         journal.end_session(convo.session_id)
         events = journal.conn.execute("SELECT kind, trigger FROM crisis_events").fetchall()
     assert dismissive.reply.source.value == "fallback" and "Cheer up" not in dismissive.reply.text
     assert events and events[0][0] == "reply" and "dismissive" in events[0][1]
     assert meta.reply.source.value == "fallback" and meta.reply.text in fallbacks.LISTENING
-    assert human.reply.text == fallbacks.TOPIC_REPLIES["identity"] and len(standin.requests) == asked
+    assert human.reply.text == fallbacks.TOPIC_REPLIES["identity"] and replies_asked() == asked

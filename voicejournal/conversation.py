@@ -132,7 +132,10 @@ class Conversation:
         p.companion.settle()
         said = [t.user_text for t in self.turns if t.turn_id not in self._commands and t.reply.source != ReplySource.CRISIS]
         if status == "complete" and p.flow is not None and p.flow.mode.summarize and said and not p.guard.supportive:
-            summary = p.companion.summarize(said) or extractive_summary(p.flow)
+            summary = p.companion.summarize(said)
+            if summary and not p.screen.screen_reply(summary).safe:
+                summary = None  # e.g. the model retold the evening as its own ("I spent the afternoon…")
+            summary = summary or extractive_summary(p.flow)
             if summary and p.screen.screen_reply(summary).safe:
                 self._speak(closing_words(summary, p.flow.mode.name), ReplySource.FALLBACK, {}, time.perf_counter())
             else:
@@ -273,7 +276,11 @@ class Conversation:
         def screened() -> Iterator[str]:
             nonlocal source, from_model
             for sentence in p.companion.reply_sentences(user_text, plan.guidance if plan else "", limits):
-                verdict = p.screen.screen_reply(" ".join([*spoken, sentence]))
+                if sentence == SWITCH_NOTICE:  # the product's own words about the switch, not generated
+                    spoken.append(sentence)
+                    yield sentence
+                    continue
+                verdict = p.screen.screen_reply(" ".join([*[s for s in spoken if s != SWITCH_NOTICE], sentence]))
                 if not verdict.safe:
                     fallback = safe_fallback_reply(verdict.reason, p.locale)
                     p.journal.add_crisis_event(self.session_id, turn_id, "none", "none", "reply",

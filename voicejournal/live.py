@@ -280,8 +280,11 @@ class LiveSession:
                 self._amend_memory(text)
                 self.view.note(f"[dim]  (reply {'withheld' if not reply.started else 'stopped'}: "
                                f"{self.interrupted_by or 'stopped'})[/]")
-        self.convo.p.journal.complete_turn(turn_id, text, record.reply.source.value, self.latency,
-                                           record.reply.model or None)
+        if reply is not None and reply.stopped and not reply.started:
+            self.convo.p.journal.withhold_reply(turn_id, self.latency)  # nothing was heard: no reply stored
+        else:
+            self.convo.p.journal.complete_turn(turn_id, text, record.reply.source.value, self.latency,
+                                               record.reply.model or None)
         self.last_activity = time.monotonic()
         if reply is not None and reply.started and self.interrupted_by is None:
             self.mic.drain()  # half-duplex: what the microphone heard while the reply played

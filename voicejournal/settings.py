@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields
@@ -162,8 +163,10 @@ def _coerce(value: Any, target: Any, name: str) -> Any:
             return value.lower() in {"1", "true", "yes", "on"}
         if kind is Path:
             return Path(str(value)).expanduser()
+        if kind in (int, float) and isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(value)  # inf/nan: no setting means "forever" or "undefined" by a float
         return kind(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise UserError(f"Setting {name} = {value!r} is not a valid {kind.__name__}; fix it in your config or flags.")
 
 

@@ -46,7 +46,7 @@ _TOPICS = (
                            r"(promise|swear) (you|not)|will you tell)\b", re.I)),
 )
 
-SWITCH_NOTICE = "My model server stopped answering, so I've switched to the built-in model on this device."
+SWITCH_NOTICE = "The model server stopped answering, so replies now come from the built-in model on this device."
 FORGOT = "Done. What you said just before that is no longer in your journal."
 NOTHING_TO_FORGET = ("There's nothing from this session to forget yet. "
                      "Older entries can be removed with voicejournal delete.")

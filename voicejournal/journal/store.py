@@ -187,6 +187,13 @@ class Journal:
                  json.dumps(merged), tid),
             )
 
+    def withhold_reply(self, tid: int, latency_ms: dict[str, float]) -> None:
+        """The reply was never heard (the person went on talking): the turn has no reply yet."""
+        with self.transaction() as conn:
+            merged = self._merged_latency(conn, tid, latency_ms)
+            conn.execute("UPDATE turns SET reply_text = NULL, reply_source = NULL, reply_model = NULL,"
+                         " latency_ms = ? WHERE id = ?", (json.dumps(merged), tid))
+
     def _merged_latency(self, conn: sqlite3.Connection, tid: int, latency_ms: dict[str, float]) -> dict[str, float]:
         """The turn's stored latencies with these added (a turn's timings arrive in parts)."""
         row = conn.execute("SELECT latency_ms FROM turns WHERE id = ?", (tid,)).fetchone()
