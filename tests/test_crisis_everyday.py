@@ -33,6 +33,8 @@ EVERYDAY = [
     "I took my vitamins and went to sleep early.",
     "Work is killing me this month but the project is almost done.",
     "I've felt low all week.",
+    "I keep thinking about the meeting today.",
+    "I keep thinking about the meeting today. And what my manager said after it.",
 ]
 
 REPLIES = [
@@ -52,6 +54,9 @@ KNOWN_FALSE_ALARMS = {
     "I'm going to bed early tonight, I'm exhausted.",
     "I took my vitamins and went to sleep early.",
     "I've felt low all week.",  # ordinary sadness: by the rules none; the learned layer says concern
+    # rumination about work read as suicidal thoughts (risk); found by the live pause test
+    "I keep thinking about the meeting today.",
+    "I keep thinking about the meeting today. And what my manager said after it.",
 }
 
 
