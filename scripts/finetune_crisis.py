@@ -336,17 +336,22 @@ def pick(a: tuple[np.ndarray, ...], budget: float) -> tuple[tuple[float, float, 
 
 
 # ---------------------------------------------------------------- train / export
+def optimizer_for(model: nn.Module, args: argparse.Namespace) -> torch.optim.AdamW:
+    """AdamW: the encoder at args.lr (no decay on biases and norms), the heads at args.head_lr."""
+    head = [p for n, p in model.named_parameters() if not n.startswith("enc.")]
+    enc_decay = [p for n, p in model.named_parameters() if n.startswith("enc.") and p.ndim > 1]
+    enc_nodecay = [p for n, p in model.named_parameters() if n.startswith("enc.") and p.ndim <= 1]
+    return torch.optim.AdamW([{"params": enc_decay, "lr": args.lr, "weight_decay": 0.01},
+                             {"params": enc_nodecay, "lr": args.lr, "weight_decay": 0.0},
+                             {"params": head, "lr": args.head_lr, "weight_decay": 0.01}])
+
+
 def train(rows: list[dict[str, Any]], tr: list[int], ev: list[int], args: argparse.Namespace, cfg: dict, log: list) -> CrisisModel:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     model = CrisisModel(cfg)
     model.enc.load_hf(args.base / "model.safetensors")
-    head = [p for n, p in model.named_parameters() if not n.startswith("enc.")]
-    enc_decay = [p for n, p in model.named_parameters() if n.startswith("enc.") and p.ndim > 1]
-    enc_nodecay = [p for n, p in model.named_parameters() if n.startswith("enc.") and p.ndim <= 1]
-    opt = torch.optim.AdamW([{"params": enc_decay, "lr": args.lr, "weight_decay": 0.01},
-                             {"params": enc_nodecay, "lr": args.lr, "weight_decay": 0.0},
-                             {"params": head, "lr": args.head_lr, "weight_decay": 0.01}])
+    opt = optimizer_for(model, args)
     steps = args.epochs * math.ceil(len(tr) / args.bs)
     warm = max(1, int(0.06 * steps))
     base_lrs = [g["lr"] for g in opt.param_groups]

@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from crisis_pool import NOT_TRAINED_ON, read_rows, reply_files  # noqa: E402
-from finetune_crisis import MAX_LEN, Encoder, batches  # noqa: E402
+from finetune_crisis import MAX_LEN, Encoder, batches, optimizer_for  # noqa: E402
 from train_crisis import REASONS  # noqa: E402
 
 from voicejournal.crisis.replies import pattern_reply  # noqa: E402
@@ -186,12 +186,7 @@ def train(rows: list[dict[str, Any]], tr: list[int], args: argparse.Namespace, c
     rng = random.Random(args.seed)
     model = ReplyModel(cfg)
     model.enc.load_hf(args.base / "model.safetensors")
-    head = [p for n, p in model.named_parameters() if not n.startswith("enc.")]
-    enc_decay = [p for n, p in model.named_parameters() if n.startswith("enc.") and p.ndim > 1]
-    enc_nodecay = [p for n, p in model.named_parameters() if n.startswith("enc.") and p.ndim <= 1]
-    opt = torch.optim.AdamW([{"params": enc_decay, "lr": args.lr, "weight_decay": 0.01},
-                             {"params": enc_nodecay, "lr": args.lr, "weight_decay": 0.0},
-                             {"params": head, "lr": args.head_lr, "weight_decay": 0.01}])
+    opt = optimizer_for(model, args)
     steps = args.epochs * math.ceil(len(tr) / args.bs)
     warm = max(1, int(0.06 * steps))
     base_lrs = [g["lr"] for g in opt.param_groups]
