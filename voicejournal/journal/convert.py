@@ -142,11 +142,11 @@ def _export(src: Any, db: Path, vault: Vault, encrypt: bool) -> None:
         src.execute("PRAGMA converted.synchronous = FULL")
         src.execute("SELECT sqlcipher_export('converted')")
         src.execute("DETACH DATABASE converted")
-        _fsync(tmp)
+        crypto.sync_path(tmp)
         tmp.chmod(0o600)
         _check_copy(src, tmp, vault if encrypt else None)
         os.replace(tmp, db)  # the old file is still locked by src: nobody wrote to it meanwhile
-        crypto.sync_dir(db.parent)
+        crypto.sync_path(db.parent)
         if old is not None:
             _scrub(old)
         _drop_old_journal(db, scrub=encrypt)
@@ -256,7 +256,7 @@ def _convert_recordings(audio_dir: Path, vault: Vault, seal: bool) -> int:
             write_private(path, vault.unseal(data, path.name))
         changed += 1
     for folder in {p.parent for p in audio_dir.rglob("*") if p.is_file()} | {audio_dir}:
-        crypto.sync_dir(folder)
+        crypto.sync_path(folder)
     return changed
 
 
@@ -283,14 +283,6 @@ def _scrub(fd: int) -> None:
     while done < size:
         done += os.write(fd, zeros[: min(len(zeros), size - done)])
     os.fsync(fd)
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove_partial(tmp: Path) -> None:

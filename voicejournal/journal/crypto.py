@@ -126,13 +126,13 @@ def write_header(data_dir: Path, header: Header) -> None:
     }
     path = header_path(data_dir)
     write_private(path, json.dumps(doc, indent=2) + "\n")
-    sync_dir(path.parent)
+    sync_path(path.parent)
 
 
 def remove_header(data_dir: Path) -> None:
     path = header_path(data_dir)
     path.unlink(missing_ok=True)
-    sync_dir(path.parent)
+    sync_path(path.parent)
 
 
 def new_header(passphrase: str) -> tuple[Header, Vault]:
@@ -201,9 +201,9 @@ def write_sealed(path: Path, data: bytes, vault: Vault) -> Path:
     return write_private(path, vault.seal(data))
 
 
-def sync_dir(folder: Path) -> None:
-    """fsync a folder so a rename or removal inside it survives a power cut."""
-    fd = os.open(folder, os.O_RDONLY)
+def sync_path(path: Path) -> None:
+    """fsync a file's data, or a folder's entries (so a rename or removal inside it survives a power cut)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:
