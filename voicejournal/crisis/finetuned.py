@@ -12,17 +12,12 @@ back to the frozen layer (semantic.py) with a logged warning.
 
 from __future__ import annotations
 
-import json
-import logging
 from pathlib import Path
 
 import numpy as np
 
-from voicejournal.crisis.minilm import TOKENIZER_PACKAGE, LazyModel, Opened, open_model, tokenizer_file
-from voicejournal.crisis.semantic import LEVELS, SemanticScore, _chunks, _sentence_ids, cumulative, decide, prepare
-from voicejournal.types import Level
-
-log = logging.getLogger(__name__)
+from voicejournal.crisis.minilm import LazyModel, Opened, open_with_card
+from voicejournal.crisis.semantic import SemanticScore, _chunks, _sentence_ids, max_over_views, prepare
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "crisis_model.onnx"
 CARD_PATH = MODEL_PATH.with_suffix(".card.json")
@@ -42,6 +37,15 @@ def pool_rows(sid: list[int]) -> np.ndarray:
     return np.stack(rows)
 
 
+def _cut_offs(card: dict) -> tuple[tuple[float, float, float], tuple[str, ...]]:
+    """(three cut-offs, category names) from the model card; ValueError when it is not that."""
+    th = tuple(float(t) for t in card["thresholds"])
+    cats = tuple(str(c) for c in card["categories"])
+    if len(th) != 3 or not cats:
+        raise ValueError("bad card: need 3 thresholds and the category names")
+    return th, cats  # type: ignore[return-value]
+
+
 class FineTuned:
     """Lazy ONNX session + tokenizer + card (cut-offs and category names)."""
 
@@ -53,23 +57,11 @@ class FineTuned:
 
     def _open(self) -> Opened | None:
         """The tokenizer and session, the card read; on any failure, None and a warning (the frozen layer is used)."""
-        tok_file = tokenizer_file()
-        if not self._model.is_file() or not self._card.is_file() or tok_file is None:
-            log.warning("crisis screen: fine-tuned model (%s, its card or the %s tokenizer) missing; "
-                        "falling back to the frozen semantic layer", self._model.name, TOKENIZER_PACKAGE)
+        loaded = open_with_card(self._model, self._card, _cut_offs, "crisis screen: fine-tuned model",
+                                "the frozen semantic layer", THREADS)
+        if loaded is None:
             return None
-        try:
-            card = json.loads(self._card.read_text(encoding="utf-8"))
-            th = tuple(float(t) for t in card["thresholds"])
-            cats = tuple(str(c) for c in card["categories"])
-            opened = open_model(self._model, tok_file, THREADS)
-        except Exception as exc:  # noqa: BLE001 - any load failure falls back to the frozen layer
-            log.warning("crisis screen: fine-tuned model failed to load (%s); falling back to the frozen layer", exc)
-            return None
-        if len(th) != 3 or not cats:
-            log.warning("crisis screen: bad fine-tuned card; falling back to the frozen layer")
-            return None
-        self.thresholds, self.categories = th, cats  # type: ignore[assignment]
+        opened, (self.thresholds, self.categories) = loaded
         return opened
 
     @property
@@ -94,12 +86,7 @@ class FineTuned:
         if not self.available or not text.strip():
             return None
         p_lvl, cat_logits = self.view_probs(text)
-        cum = cumulative(p_lvl)
-        best = cum.max(axis=0)
-        top = int(np.argmax(cum[:, 1] + 1e-3 * cum[:, 0]))
-        level = LEVELS[decide(best, self.thresholds)]
-        cat = self.categories[int(np.argmax(cat_logits[top]))] if level != Level.NONE else "none"
-        return SemanticScore(float(best[0]), float(best[1]), float(best[2]), level, cat, top)
+        return max_over_views(p_lvl, cat_logits, self.thresholds, self.categories)
 
 
 _MODEL = FineTuned()

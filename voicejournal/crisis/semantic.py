@@ -172,13 +172,22 @@ def decide(cum: np.ndarray, thresholds: tuple[float, float, float]) -> int:
 
 
 def score_views(head: Head, x: np.ndarray) -> SemanticScore:
-    """Max-over-views score: per cut-off the highest view; category from the view with the highest P(>=risk)."""
+    """The frozen head's max-over-views score for embedded views x."""
     p_lvl, p_cat = head.probs(x)
+    return max_over_views(p_lvl, p_cat, head.thresholds, head.categories)
+
+
+def max_over_views(p_lvl: np.ndarray, cat_scores: np.ndarray, thresholds: tuple[float, float, float],
+                   categories: tuple[str, ...]) -> SemanticScore:
+    """Per cut-off the highest view; category from the view with the highest P(>=risk).
+
+    p_lvl: (V, 4) level probabilities; cat_scores: (V, C) category probabilities or logits.
+    """
     cum = cumulative(p_lvl)
     best = cum.max(axis=0)
     top = int(np.argmax(cum[:, 1] + 1e-3 * cum[:, 0]))
-    level = LEVELS[decide(best, head.thresholds)]
-    cat = head.categories[int(np.argmax(p_cat[top]))] if level != Level.NONE else "none"
+    level = LEVELS[decide(best, thresholds)]
+    cat = categories[int(np.argmax(cat_scores[top]))] if level != Level.NONE else "none"
     return SemanticScore(float(best[0]), float(best[1]), float(best[2]), level, cat, top)
 
 
