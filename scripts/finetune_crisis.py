@@ -39,7 +39,7 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import torch
@@ -346,16 +346,34 @@ def optimizer_for(model: nn.Module, args: argparse.Namespace) -> torch.optim.Ada
                              {"params": head, "lr": args.head_lr, "weight_decay": 0.01}])
 
 
+def stepper(model: nn.Module, opt: torch.optim.Optimizer, steps: int) -> Callable[[torch.Tensor], int]:
+    """One optimisation step per call (backward, clip at 1.0, linear warm-up over 6 % then linear decay of
+    every group's learning rate); returns the step number."""
+    warm = max(1, int(0.06 * steps))
+    base_lrs = [g["lr"] for g in opt.param_groups]
+    step = 0
+
+    def take(loss: torch.Tensor) -> int:
+        nonlocal step
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        step += 1
+        f = step / warm if step < warm else max(0.0, (steps - step) / max(1, steps - warm))
+        for g_, lr in zip(opt.param_groups, base_lrs):
+            g_["lr"] = lr * f
+        opt.step()
+        return step
+
+    return take
+
+
 def train(rows: list[dict[str, Any]], tr: list[int], ev: list[int], args: argparse.Namespace, cfg: dict, log: list) -> CrisisModel:
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
     model = CrisisModel(cfg)
     model.enc.load_hf(args.base / "model.safetensors")
-    opt = optimizer_for(model, args)
-    steps = args.epochs * math.ceil(len(tr) / args.bs)
-    warm = max(1, int(0.06 * steps))
-    base_lrs = [g["lr"] for g in opt.param_groups]
-    step = 0
+    take_step = stepper(model, optimizer_for(model, args), args.epochs * math.ceil(len(tr) / args.bs))
     model.train()
     for ep in range(1, args.epochs + 1):
         t0, tot = time.time(), 0.0
@@ -367,14 +385,7 @@ def train(rows: list[dict[str, Any]], tr: list[int], ev: list[int], args: argpar
             cm = c >= 0
             if cm.any():
                 loss = loss + 0.5 * F.cross_entropy(ct[cm], c[cm])
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            step += 1
-            f = step / warm if step < warm else max(0.0, (steps - step) / max(1, steps - warm))
-            for g_, lr in zip(opt.param_groups, base_lrs):
-                g_["lr"] = lr * f
-            opt.step()
+            step = take_step(loss)
             tot += float(loss.detach())
             if args.max_steps and step >= args.max_steps:
                 print(f"stopping after {step} steps, {time.time() - t0:.1f}s", flush=True)

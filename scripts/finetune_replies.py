@@ -52,7 +52,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from crisis_pool import NOT_TRAINED_ON, read_rows, reply_files  # noqa: E402
-from finetune_crisis import MAX_LEN, Encoder, batches, optimizer_for  # noqa: E402
+from finetune_crisis import MAX_LEN, Encoder, batches, optimizer_for, stepper  # noqa: E402
 from train_crisis import REASONS  # noqa: E402
 
 from voicejournal.crisis.replies import pattern_reply  # noqa: E402
@@ -186,25 +186,14 @@ def train(rows: list[dict[str, Any]], tr: list[int], args: argparse.Namespace, c
     rng = random.Random(args.seed)
     model = ReplyModel(cfg)
     model.enc.load_hf(args.base / "model.safetensors")
-    opt = optimizer_for(model, args)
-    steps = args.epochs * math.ceil(len(tr) / args.bs)
-    warm = max(1, int(0.06 * steps))
-    base_lrs = [g["lr"] for g in opt.param_groups]
-    step = 0
+    take_step = stepper(model, optimizer_for(model, args), args.epochs * math.ceil(len(tr) / args.bs))
     model.train()
     for ep in range(1, args.epochs + 1):
         t0, tot = time.time(), 0.0
         for b in batches(tr, rows, args.bs, rng):
             ids, mask, y, w = collate(b, rows)
             loss = (F.cross_entropy(model(ids, mask), y, reduction="none") * w).sum() / w.sum()
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-            step += 1
-            f = step / warm if step < warm else max(0.0, (steps - step) / max(1, steps - warm))
-            for g_, lr in zip(opt.param_groups, base_lrs):
-                g_["lr"] = lr * f
-            opt.step()
+            take_step(loss)
             tot += float(loss.detach())
         print(json.dumps({"epoch": ep, "train_loss": round(tot, 2), "secs": round(time.time() - t0, 1)}), flush=True)
         if on_epoch is not None:
