@@ -270,17 +270,17 @@ class Conversation:
         plan = p.flow.plan(user_text) if p.flow is not None else None
         limits = Limits(plan.max_sentences, plan.allow_question) if plan else Limits()
         spoken: list[str] = []
-        from_model = 0
+        generated: list[str] = []  # the model's own sentences (what the reply screen judges)
         source = ReplySource.LLM
 
         def screened() -> Iterator[str]:
-            nonlocal source, from_model
+            nonlocal source
             for sentence in p.companion.reply_sentences(user_text, plan.guidance if plan else "", limits):
                 if sentence == SWITCH_NOTICE:  # the product's own words about the switch, not generated
                     spoken.append(sentence)
                     yield sentence
                     continue
-                verdict = p.screen.screen_reply(" ".join([*[s for s in spoken if s != SWITCH_NOTICE], sentence]))
+                verdict = p.screen.screen_reply(" ".join([*generated, sentence]))
                 if not verdict.safe:
                     fallback = safe_fallback_reply(verdict.reason, p.locale)
                     p.journal.add_crisis_event(self.session_id, turn_id, "none", "none", "reply",
@@ -291,11 +291,11 @@ class Conversation:
                     yield fallback
                     return
                 spoken.append(sentence)
-                from_model += 1
+                generated.append(sentence)
                 yield sentence
             asked = any(s.endswith("?") for s in spoken)
             if plan is not None and plan.then and not (plan.then_unless_asked and asked):
-                if not from_model:
+                if not generated:
                     source = ReplySource.FALLBACK
                     spoken.append(acknowledge(len(self.turns)))
                     yield spoken[-1]
@@ -310,7 +310,7 @@ class Conversation:
             text = fitting_fallback(user_text, len(self.turns)) if limits.allow_question else acknowledge(len(self.turns))
             audio = self._speak([text], ReplySource.FALLBACK, latency, time.perf_counter())
             return Reply(" ".join([*spoken, text]), ReplySource.FALLBACK, "curated-text"), audio
-        return Reply(" ".join(spoken), source, p.companion.name if from_model else "curated-text"), audio
+        return Reply(" ".join(spoken), source, p.companion.name if generated else "curated-text"), audio
 
     def _speak(self, sentences: Iterable[str], source: ReplySource | Callable[[], ReplySource],
                latency: dict[str, float], t0: float) -> Path | None:
