@@ -22,7 +22,7 @@ from rich.console import Console
 
 from voicejournal.app import Engines, load_engines, open_journal, start_conversation
 from voicejournal.companion.modes import mode_named
-from voicejournal.conversation import Conversation
+from voicejournal.conversation import Conversation, TurnRecord
 from voicejournal.eager import EagerTranscriber
 from voicejournal.errors import AudioError, UserError
 from voicejournal.live_ui import Keys, LiveReporter, LiveView, State
@@ -122,7 +122,7 @@ class LiveSession:
         self.fed = 0
         self.skip = 0
         self.held: _Held | None = None
-        self.withheld: tuple[object, Utterance] | None = None
+        self.withheld: tuple[TurnRecord, Utterance] | None = None
         """(turn record, utterance) whose reply was never heard because the person went on talking."""
         self.paused = False
         self.last_activity = time.monotonic()
@@ -259,7 +259,7 @@ class LiveSession:
         self.interrupted_by = None
         self.signals.in_turn = True
         try:
-            record = self.convo.answer(transcript, latency, utt, continues=continues)  # type: ignore[arg-type]
+            record = self.convo.answer(transcript, latency, utt, continues=continues)
         finally:
             self.signals.in_turn = False
         self._after_reply(record.turn_id, record)
