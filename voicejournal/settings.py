@@ -72,6 +72,8 @@ class AsrSettings:
     beam_size: int = 1
     threads: int = 2
     initial_prompt: str | None = None
+    window_s: float = 15.0
+    """Whisper's encoder window for a short clip (stock: 30): 15 s is ~4x cheaper, same words."""
 
 
 @dataclass(frozen=True)
