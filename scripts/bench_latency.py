@@ -5,7 +5,8 @@
 Speech made with the shipped voice is streamed in real time (as a microphone would deliver it)
 through the same VAD segmenter. Two pipelines answer each turn:
   overlapped: the live path: the end-of-turn model decides at pauses (vad.smart_turn), transcribe
-              at pauses while the person speaks, the prompt's known part primed while they speak,
+              at pauses while the person speaks, the prompt's known part and the words transcribed
+              so far primed while they speak,
               stream tokens, speak the first clause as soon as it is generated;
   naive:      silence alone ends the turn (vad.end_silence_ms), transcribe after it, generate
               the whole reply, then synthesize it.
@@ -57,10 +58,14 @@ BLOCK = SAMPLE_RATE // 10  # 100 ms, as a microphone callback delivers
 
 
 def stream_turn(samples: np.ndarray, settings: Settings, eager: EagerTranscriber | None,  # type: ignore[no-untyped-def]
-                turn_model=None):
-    """Feed audio in real time until the segmenter ends the turn; return (utterance, decided_at, speech_end_at)."""
+                turn_model=None, companion: Companion | None = None):
+    """Feed audio in real time until the segmenter ends the turn; return (utterance, decided_at, speech_end_at).
+
+    With a companion, the words transcribed at pauses are primed into the LLM as the live loop does.
+    """
     seg = make_segmenter(settings.vad, turn_model)
     t0 = time.perf_counter()
+    primed = None
     for i in range(0, len(samples), BLOCK):
         due = t0 + i / SAMPLE_RATE
         if (wait := due - time.perf_counter()) > 0:
@@ -68,6 +73,9 @@ def stream_turn(samples: np.ndarray, settings: Settings, eager: EagerTranscriber
         ended = seg.feed(samples[i:i + BLOCK])
         if eager is not None:
             eager.update(seg)
+            heard = eager.heard() if seg.in_speech and companion is not None else None
+            if heard and heard != primed and companion is not None and companion.prime(heard):
+                primed = heard
         if ended:
             utt = ended[0]
             decided = time.perf_counter()
@@ -145,7 +153,8 @@ def main() -> None:
         eager = EagerTranscriber(engines.transcriber) if name == "overlapped" else None
         proc, v2v, wait = [], [], []
         for clip in clips:
-            utt, decided, speech_end = stream_turn(clip, settings, eager, turn_model if eager else None)
+            utt, decided, speech_end = stream_turn(clip, settings, eager, turn_model if eager else None,
+                                                   companion if eager else None)
             wait.append((decided - speech_end) * 1000)
             first = (overlapped_turn(engines, companion, screen, eager, utt) if eager
                      else naive_turn(engines, companion, screen, utt))

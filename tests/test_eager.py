@@ -21,17 +21,22 @@ def test_pieces_at_pauses_join_to_the_whole_transcript(speak, engines) -> None: 
     seg = make_segmenter(VadSettings())
     eager = EagerTranscriber(engines.transcriber)
     utts = []
+    seen: list[str] = []
     block = SAMPLE_RATE // 10
     for i in range(0, len(audio.samples), block):
         utts += seg.feed(audio.samples[i:i + block])
         eager.update(seg)
         for piece in eager._pieces:  # wait as real time would allow: the stream is slower than Whisper
             piece.result()
+        if seg.in_speech and (heard := eager.heard()) and heard not in seen:
+            seen.append(heard)  # what the live loop lets the LLM read ahead
     utts += seg.flush()
     assert len(utts) == 1
     assert len(eager._pieces) >= 2, "the pauses inside the thought should have been transcribed early"
     transcript = eager.finish(utts[0])
     assert word_error_rate(" ".join(THOUGHT), transcript.text) <= 0.1, transcript.text
+    assert seen and all(transcript.text.startswith(h) for h in seen), (seen, transcript.text)
+    assert seen == sorted(seen, key=len)  # each read-ahead extends the last
     whole = engines.transcriber.transcribe(utts[0].audio)
     assert transcript.duration_ms < whole.duration_ms  # only the tail was left at the end
     eager.close()

@@ -60,6 +60,14 @@ class EagerTranscriber:
         self._pieces.append(self._pool.submit(self.transcriber.transcribe, Audio(samples[start:end], SAMPLE_RATE)))
         self._done_s, self._prefix_len, self._start_s = cut, end, seg.open_start_s
 
+    def heard(self) -> str | None:
+        """The open utterance's words so far, once every piece started is transcribed; else None."""
+        if not self._pieces or not all(p.done() for p in self._pieces):
+            return None
+        if any(p.cancelled() or p.exception() is not None for p in self._pieces):
+            return None
+        return " ".join(t for t in (p.result().text for p in self._pieces) if t).strip() or None
+
     def finish(self, utt: Utterance) -> Transcript:
         """Transcribe what is left of the finished utterance and join it to the pieces."""
         t0 = time.perf_counter()

@@ -129,6 +129,8 @@ class LiveSession:
         self.latency: dict[str, float] = {}
         self.decided = 0.0
         self.interrupted_by: str | None = None
+        self.primed: str | None = None
+        """The words of the open turn the LLM has last read ahead (see _prime_heard)."""
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -146,6 +148,7 @@ class LiveSession:
                     for utt in self._feed(block):
                         self._utterance(utt)
                     self._settle_held()
+                    self._prime_heard()
             if self.options.max_turns and len(self.convo.turns) >= self.options.max_turns:
                 return "max turns"
             if self._idle():
@@ -201,6 +204,12 @@ class LiveSession:
         ended = self.seg.feed(block)
         self.eager.update(self.seg)  # transcribe finished phrases while the person goes on
         return ended
+
+    def _prime_heard(self) -> None:
+        """Let the LLM read the words transcribed so far while the person is still speaking."""
+        heard = self.eager.heard() if self.seg.in_speech and self.withheld is None else None
+        if heard and heard != self.primed and self.convo.p.companion.prime(heard):
+            self.primed = heard
 
     def _talking_again(self) -> bool:
         """The segmenter hears an onset and Silero confirms it is speech, not a cough or a door."""
