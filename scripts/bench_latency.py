@@ -12,7 +12,8 @@ through the same VAD segmenter. Two pipelines answer each turn:
               the whole reply, then synthesize it.
 Reported per turn: processing latency (end-of-turn decision → first reply sample ready for the
 output) and voice-to-voice (end of the person's speech → first reply sample), p50/p90; cold
-start to listening; idle CPU while listening; peak RSS. The live-microphone figures over the
+start to listening; idle CPU while listening; peak RSS; the import real-time factor (the
+`voicejournal import` command on the demo recording, in a fresh process). The live-microphone figures over the
 virtual PulseAudio device come from scripts/bench_live.py.
 """
 
@@ -128,6 +129,20 @@ def idle_cpu(settings: Settings, seconds: float = 8.0) -> float:
     return (time.process_time() - c0) / (time.perf_counter() - t0) * 100
 
 
+def import_rtf(settings: Settings) -> tuple[float, str]:
+    """`voicejournal import` on the demo recording, as a user runs it: (real-time factor, its summary line)."""
+    import re
+    import subprocess
+
+    demo = Path(__file__).resolve().parents[1] / "voicejournal" / "data" / "demo" / "evening.flac"
+    env = {**os.environ, "VOICEJOURNAL_HOME": str(Path(tempfile.mkdtemp()) / "import"), "COLUMNS": "240"}
+    done = subprocess.run([sys.executable, "-m", "voicejournal", "import", str(demo)], env=env,
+                          capture_output=True, text=True, check=True)
+    out = done.stdout + done.stderr  # the summary is printed with the progress (stderr)
+    line = next(ln for ln in out.splitlines() if "real-time factor" in ln)
+    return float(re.search(r"real-time factor ([0-9.]+)", line).group(1)), line.strip()  # type: ignore[union-attr]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--turns", type=int, default=8)
@@ -166,6 +181,7 @@ def main() -> None:
         results[name] = {"end_of_turn_wait": wait, "processing": proc, "voice_to_voice": v2v}
 
     cpu = idle_cpu(settings)
+    rtf, rtf_line = import_rtf(settings)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     model = "off" if turn_model is None else (f"asked after {settings.vad.min_end_silence_ms} ms, threshold "
                                               f"{settings.vad.smart_turn_threshold}, silence cap {settings.vad.max_end_silence_ms} ms")
@@ -180,6 +196,7 @@ def main() -> None:
     print(f"cold start to listening (models assembled): {cold:.2f} s")
     print(f"idle CPU while listening: {cpu:.1f} % of one core")
     print(f"peak RSS: {rss:.0f} MB")
+    print(f"import real-time factor: {rtf:.2f} (`voicejournal import` on the demo recording: {rtf_line})")
 
 
 if __name__ == "__main__":
