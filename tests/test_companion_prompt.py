@@ -50,21 +50,21 @@ def test_each_prompt_extends_the_last_one_until_the_window_steps() -> None:
 def test_guidance_stays_in_the_history_where_it_was_given() -> None:
     companion, _ = _session(2, guidance="Do not ask a question.")
     roles = [m["role"] for m in companion.history]
-    assert roles == ["assistant", "user", "system", "assistant", "user", "system", "assistant"]
+    assert roles == ["assistant", "system", "user", "assistant", "system", "user", "assistant"]
 
 
 def test_window_is_bounded_and_starts_at_an_exchange() -> None:
     companion, backend = _session(30)
-    history_in_prompt = backend.prompts[-1][5:-2]  # after system + 4 few-shot, before words + guidance
+    history_in_prompt = backend.prompts[-1][5:-2]  # after system + 4 few-shot, before guidance + words
     assert 2 <= len(exchanges(history_in_prompt)) <= 4
-    assert history_in_prompt[0]["role"] == "user" and history_in_prompt[1]["role"] == "system"
+    assert history_in_prompt[0]["role"] == "system" and history_in_prompt[1]["role"] == "user"
     assert len(window(companion.history, 4)) <= 12
 
 
 def test_forget_last_removes_the_guidance_too() -> None:
     companion, _ = _session(2)
     assert companion.forget_last()
-    assert [m["role"] for m in companion.history] == ["assistant", "user", "system", "assistant"]
+    assert [m["role"] for m in companion.history] == ["assistant", "system", "user", "assistant"]
     assert companion.forget_last()
     assert [m["role"] for m in companion.history] == ["assistant"]
     assert not companion.forget_last()
@@ -80,13 +80,12 @@ def test_priming_evaluates_the_known_part_of_the_next_prompt() -> None:
     assert primed[-1]["role"] == "assistant"
 
 
-def test_words_heard_so_far_are_primed_ahead_of_the_guidance() -> None:
+def test_words_heard_so_far_are_primed_with_the_expected_guidance() -> None:
     companion, backend = _session(2)
-    assert companion.prime("I went for a long walk after work")
+    assert companion.prime("I went for a long walk after work", "Reflect briefly.")
     companion.settle()
     primed = backend.warmed[-1]
     nxt = build_messages(companion.history, "I went for a long walk after work and it cleared my head.",
                          mode_guidance="Evening reflection.", guidance="Reflect briefly.")
-    assert primed[:-1] == nxt[:len(primed) - 1]  # everything before the words is shared
+    assert primed[:-1] == nxt[:len(primed) - 1]  # everything before the words is shared, guidance too
     assert primed[-1]["role"] == "user" and nxt[len(primed) - 1]["content"].startswith(primed[-1]["content"])
-    assert nxt[-1] == {"role": "system", "content": "Reflect briefly."}  # the guidance comes after the words

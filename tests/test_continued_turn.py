@@ -78,3 +78,38 @@ def test_a_concern_does_not_escalate_itself_when_the_words_go_on(engines, settin
     assert first.screen.level == Level.CONCERN
     assert joined.screen.level == Level.CONCERN  # one thought, not a repeated sign
     assert "repeated_concern" not in joined.screen.reasons
+
+
+def test_reading_ahead_primes_the_prompt_the_turn_then_uses(engines, settings) -> None:  # type: ignore[no-untyped-def]
+    seen: dict[str, list] = {"warm": [], "stream": []}
+
+    class Recording:
+        """The real embedded model, with the prompts it is given recorded."""
+
+        name = engines.backend.name
+
+        def stream(self, messages, max_tokens):  # type: ignore[no-untyped-def]
+            seen["stream"].append(list(messages))
+            return engines.backend.stream(messages, max_tokens)
+
+        def warm_up(self, messages):  # type: ignore[no-untyped-def]
+            seen["warm"].append(list(messages))
+            engines.backend.warm_up(messages)
+
+    with open_journal(settings) as journal:
+        convo = start_conversation(settings, Engines(engines.transcriber, Recording(), None), journal,
+                                   NullSink(), "reflect", QuietReporter())
+        convo.open()
+        convo.answer(Transcript("Work was busy but I got the report finished."), {})
+        convo.p.companion.settle()
+        flow_before = (convo.p.flow.step, convo.p.flow.turns, convo.p.flow.follow_ups)
+        assert convo.read_ahead("My sister came round for dinner")
+        convo.p.companion.settle()
+        primed = seen["warm"][-1]
+        assert (convo.p.flow.step, convo.p.flow.turns, convo.p.flow.follow_ups) == flow_before  # planned on a copy
+        convo.answer(Transcript("My sister came round for dinner and we talked about our mum."), {})
+        convo.end("stopped")
+    used = seen["stream"][-1]
+    assert primed[:-1] == used[:len(primed) - 1]  # history and this turn's guidance were read ahead
+    assert primed[-1] == {"role": "user", "content": "My sister came round for dinner"}
+    assert used[len(primed) - 1]["content"].startswith(primed[-1]["content"])

@@ -158,6 +158,20 @@ class Conversation:
             return None
         return self.answer(transcript, latency, utt)
 
+    def read_ahead(self, heard: str) -> bool:
+        """While the person is still speaking, let the LLM read their words so far (at a pause).
+
+        The guidance is what this turn would get if it ended with these words, planned on a
+        copy of the flow (nothing changes); if the turn ends differently, the cache is simply
+        not reused past the difference. False when the companion was still busy priming.
+        """
+        p = self.p
+        flow = copy.deepcopy(p.flow) if p.flow is not None else None
+        if flow is not None and p.guard.supportive:
+            flow.stop()
+        guidance = flow.plan(heard).guidance if flow is not None else ""
+        return p.companion.prime(heard, guidance)
+
     def answer(self, transcript: Transcript, latency: dict[str, float], utt: Utterance | None = None,
                continues: TurnRecord | None = None) -> TurnRecord:
         """Screen, store, reply, speak: the part of a turn after the words are known.

@@ -208,7 +208,7 @@ class LiveSession:
     def _prime_heard(self) -> None:
         """Let the LLM read the words transcribed so far while the person is still speaking."""
         heard = self.eager.heard() if self.seg.in_speech and self.withheld is None else None
-        if heard and heard != self.primed and self.convo.p.companion.prime(heard):
+        if heard and heard != self.primed and self.convo.read_ahead(heard):
             self.primed = heard
 
     def _talking_again(self) -> bool:

@@ -93,18 +93,20 @@ class Companion:
         return build_messages(self.history, user_text, self.memory, mode_guidance=self.mode_guidance,
                               guidance=guidance)
 
-    def prime(self, heard: str | None = None) -> bool:
+    def prime(self, heard: str | None = None, guidance: str = "") -> bool:
         """In the background, evaluate the known start of the next prompt while the person speaks.
 
         After a reply, the next prompt differs from what the model has cached by the end of that
-        reply; evaluating it now leaves only the next turn's words and guidance for the moment
-        the turn ends. `heard`: the words of the turn transcribed so far (at a pause), so only the
-        rest are left too. Waits for nothing; a reply that starts meanwhile waits for it (rarely
-        long). False when a priming run is still going (nothing started).
+        reply; evaluating it now leaves only the next turn's guidance and words for the moment
+        the turn ends. With `heard` (the turn's words transcribed so far, at a pause) and the
+        guidance the turn is expected to get, only the rest of the words are left. Waits for
+        nothing; a reply that starts meanwhile waits for it (rarely long). False when a priming
+        run is still going (nothing started).
         """
         if not isinstance(self.backend, WarmsUp) or (self._priming and self._priming.is_alive()):
             return False
-        messages = build_messages(list(self.history), heard, self.memory, mode_guidance=self.mode_guidance)
+        messages = build_messages(list(self.history), heard, self.memory, mode_guidance=self.mode_guidance,
+                                  guidance=guidance if heard else "")
 
         def run() -> None:
             with self._busy:
@@ -234,20 +236,16 @@ class Companion:
     def remember(self, user_text: str, reply_text: str) -> None:
         """Add a finished exchange to this session's history, with the guidance the model was given."""
         asked_text, guidance = self._asked
-        self.history.append({"role": "user", "content": user_text})
         if guidance and asked_text == user_text:
             self.history.append({"role": "system", "content": guidance})
-        self.history.append({"role": "assistant", "content": reply_text})
+        self.history += [{"role": "user", "content": user_text}, {"role": "assistant", "content": reply_text}]
         self._asked = ("", "")
 
     def forget_last(self) -> bool:
         """Drop the last exchange from this session's history; False when there is none."""
-        if not self.history or self.history[-1]["role"] != "assistant":
+        if len(self.history) < 2 or self.history[-2]["role"] != "user":
             return False
-        start = len(self.history) - 2
-        if start >= 0 and self.history[start]["role"] == "system":
-            start -= 1  # the guidance given with those words
-        if start < 0 or self.history[start]["role"] != "user":
-            return False
-        del self.history[start:]
+        del self.history[-2:]
+        if self.history and self.history[-1]["role"] == "system":
+            del self.history[-1]
         return True

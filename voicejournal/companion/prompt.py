@@ -32,24 +32,23 @@ def build_messages(history: list[Message], user_text: str | None, memory: str = 
 
     The prompt only grows at its end from one turn to the next, so llama.cpp reuses its cached
     prefix: each turn's guidance stays in the history where it was given, and the window of past
-    exchanges moves in steps rather than one exchange per turn. The guidance follows the person's
-    words, so words heard while they are still speaking can be evaluated before the guidance is
-    known. user_text None gives the part of the next prompt that is already known (for priming
-    the cache while the person speaks).
+    exchanges moves in steps rather than one exchange per turn. user_text None gives the part of
+    the next prompt that is already known (for priming the cache while the person speaks); words
+    heard so far, with the guidance the turn is expected to get, give more of it.
     """
     system = SYSTEM_PROMPT
     if mode_guidance:
         system += "\n" + mode_guidance
     if memory:
         system += f"\nWhat you remember from earlier sessions: {memory}"
-    turn: list[Message] = [{"role": "user", "content": user_text}] if user_text is not None else []
-    if guidance:
-        turn.append({"role": "system", "content": guidance})
+    turn: list[Message] = [{"role": "system", "content": guidance}] if guidance else []
+    if user_text is not None:
+        turn.append({"role": "user", "content": user_text})
     return [{"role": "system", "content": system}, *FEW_SHOT, *window(history, max_exchanges), *turn]
 
 
 def exchanges(history: list[Message]) -> list[list[Message]]:
-    """Split a session's messages into exchanges: user words, (guidance,) reply."""
+    """Split a session's messages into exchanges: (guidance,) user words, reply."""
     out: list[list[Message]] = []
     for message in history:
         if not out or (message["role"] != "assistant" and out[-1][-1]["role"] == "assistant"):
