@@ -227,10 +227,10 @@ def main() -> None:
     pulse = mic = player = None
     pulse_s = 0.0
     if args.mic:
-        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-        from tests.pulse import start_pulse
-
         t_pulse = time.perf_counter()
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+        from tests.pulse import start_pulse  # imports pytest (its skip), slow
+
         pulse = start_pulse()
         os.environ.update(pulse.env)  # before PortAudio is first loaded
         pulse_s = time.perf_counter() - t_pulse  # not part of the app's cold start
