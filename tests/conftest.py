@@ -48,3 +48,26 @@ def speak(voice):  # type: ignore[no-untyped-def]
         return render_with_pauses(voice, texts, pause_s, noise=noise, seed=seed)
 
     return render
+
+
+@pytest.fixture(scope="session")
+def steady_speak(model_cache: Path):  # type: ignore[no-untyped-def]
+    """Like `speak`, but Piper without its sampling noise: the same waveform on every run.
+
+    Piper samples durations and timbre at random inside its ONNX graph (not seedable from Python),
+    so tests that bound Whisper's word errors on a fixed text use this voice: the bound is then
+    checked on one known rendering instead of a fresh draw each run.
+    """
+    from piper import SynthesisConfig
+
+    from voicejournal import models
+    from voicejournal.settings import TtsSettings
+    from voicejournal.tts import PiperSynthesizer, render_with_pauses
+
+    steady = PiperSynthesizer(models.resolve("tts", "joe", model_cache), TtsSettings())
+    steady.syn_config = SynthesisConfig(length_scale=1.0, noise_scale=0.0, noise_w_scale=0.0)
+
+    def render(texts: list[str], pause_s: float = 2.0, noise: float = 0.002, seed: int = 0):  # type: ignore[no-untyped-def]
+        return render_with_pauses(steady, texts, pause_s, noise=noise, seed=seed)
+
+    return render

@@ -32,8 +32,8 @@ def run_cli(args: list[str], input: str | None = None):  # type: ignore[no-untyp
     return result
 
 
-def test_round_trip_transcripts_land_in_sqlite(tmp_path: Path, speak) -> None:  # type: ignore[no-untyped-def]
-    wav = write_audio(tmp_path / "evening.wav", speak(REFLECTION))
+def test_round_trip_transcripts_land_in_sqlite(tmp_path: Path, steady_speak) -> None:  # type: ignore[no-untyped-def]
+    wav = write_audio(tmp_path / "evening.wav", steady_speak(REFLECTION))
     data, replies = tmp_path / "data", tmp_path / "replies"
     run_cli(["--data-dir", str(data), "talk", "--input", str(wav), "--speak-to", str(replies)])
 
