@@ -71,6 +71,8 @@ class AsrSettings:
     language: str | None = "en"
     beam_size: int = 1
     threads: int = 2
+    """CTranslate2 threads. One alone transcribes an utterance faster here (scripts/bench_asr_settings.py)
+    but the live turn was slower with it (bench_live processing p50 806 vs 677 ms), so two stay."""
     initial_prompt: str | None = None
     window_s: float = 15.0
     """Whisper's encoder window for a short clip (stock: 30): 15 s is ~4x cheaper, same words."""
