@@ -11,7 +11,9 @@ the turn-end decision: the silence the segmenter waits for) and `to_first_sample
 decision to the first reply sample reaching the output, device latency included). Their sum is
 the time from the end of the user's speech to the first reply sample. (An external timeline from
 the recording is not used: under load, parecord on a null-sink monitor drops stretches.)
-Also: idle CPU while listening, the app's peak RSS, and the machine's load average.
+Also: the app's cold start (the `voicejournal talk` command launched → "Listening on" printed:
+Python start-up, imports, model loads and warm-ups), idle CPU while listening, the app's peak
+RSS, and the machine's load average.
 """
 
 from __future__ import annotations
@@ -127,11 +129,21 @@ def main() -> None:
         recorder = pulse.record(rec_path)
 
         lines: list[str] = []
+        launched = time.monotonic()
         app = subprocess.Popen([VJ, "--data-dir", str(work / "data"), "talk", "--max-turns", str(n),
                                 "--idle-exit", "120"], env=pulse.env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
-        threading.Thread(target=lambda: [lines.append(x) for x in app.stdout], daemon=True).start()  # type: ignore[union-attr]
-        wait_for(lambda: any(x.startswith("Listening on") for x in lines) or app.poll() is not None, 180, "the app")
+        listening_at: list[float] = []
+
+        def read_lines() -> None:
+            for x in app.stdout:  # type: ignore[union-attr]
+                lines.append(x)
+                if x.startswith("Listening on") and not listening_at:
+                    listening_at.append(time.monotonic())
+
+        threading.Thread(target=read_lines, daemon=True).start()
+        wait_for(lambda: bool(listening_at) or app.poll() is not None, 180, "the app")
+        cold_start = listening_at[0] - launched if listening_at else float("nan")
         if app.poll() is not None:
             raise SystemExit("".join(lines))
         time.sleep(1.0)
@@ -168,6 +180,7 @@ def main() -> None:
         "end_of_turn_wait_ms": {"p50": percentile(wait, 50), "p90": percentile(wait, 90)},
         "processing_ms": {"p50": percentile(processing, 50), "p90": percentile(processing, 90)},
         "stages_p50_ms": {k: percentile(v, 50) for k, v in stage.items()},
+        "cold_start_s": round(cold_start, 2),
         "idle_cpu_percent_of_one_core": round(idle_cpu, 1),
         "peak_rss_mb": round(rss, 0),
         "replies_heard_on_output": played,
@@ -183,6 +196,7 @@ def main() -> None:
         v = result[key]
         print(f"  {key:<38} p50 {v['p50']:7.0f}   p90 {v['p90']:7.0f}")
     print("  stages p50 (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in result["stages_p50_ms"].items()))
+    print(f"  cold start (command launched -> 'Listening on'): {result['cold_start_s']:.2f} s")
     print(f"  idle CPU while listening: {result['idle_cpu_percent_of_one_core']}% of one core")
     print(f"  peak RSS: {result['peak_rss_mb']:.0f} MB; load average during the run {load:.1f}"
           f" on {os.cpu_count()} CPUs; replies heard on the output: {played}")
