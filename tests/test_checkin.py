@@ -113,8 +113,8 @@ def test_spoken_checkin_from_a_recording_logs_score_and_tags(cli, speak, tmp_pat
 
 
 @pytest.mark.slow
-def test_a_spoken_correction_logs_the_corrected_score(cli, speak, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    wav = recording(speak, tmp_path, ["About a six.", "No, make that a four."])
+def test_a_spoken_correction_logs_the_corrected_score(cli, steady_speak, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    wav = recording(steady_speak, tmp_path, ["About a six.", "No, make that a four."])
     result, db = cli("mood", "--input", str(wav))
     assert result.exit_code == 0, result.output
     assert [m["score"] for m in db.query("select score from moods")] == [4]

@@ -57,6 +57,50 @@ KNOWN_FALSE_ALARMS = {
 }
 
 
+SHORT = [  # written as a probe after a trial model called check-in answers a risk; the shipped v3 flagged 11, 4 as imminent
+    'Please stop.',
+    'Nah.',
+    'Erase that.',
+    'Could you say it again?',
+    "I'd prefer not to say.",
+    'Remove what I just said.',
+    'Not feeling chatty tonight.',
+    "Let's wrap up.",
+    'Bye for now.',
+    'Hmm, not sure.',
+    'Wipe that.',
+    'Cut that bit out.',
+    "Don't keep that one.",
+    'All done.',
+    'Five, maybe six.',
+    'Probably a seven-ish.',
+    'Eight-ish.',
+    'Same old same old.',
+    "Honestly can't remember.",
+    'Nothing really happened.',
+    'Not much to say.',
+    "I'm tired of talking.",
+    'Fine, I suppose.',
+    'Whatever.',
+    "Let's leave it there.",
+    'Give me a minute.',
+    'Are you listening?',
+    'Sorry, I lost my train of thought.',
+    'Good night then.',
+    'Talk tomorrow.',
+    'Quiet one today.',
+    'Nothing exciting.',
+    'Lower than yesterday, maybe a four.',
+    'Up a bit, a six.',
+    'Honestly a two, long day.',
+    'Can we skip this?',
+    'Not now.',
+    'Ask me later.',
+    "I'd rather not.",
+    'Ugh, Mondays.',
+]
+
+
 @pytest.fixture(scope="module")
 def screen() -> CrisisScreen:
     return CrisisScreen()
@@ -72,3 +116,30 @@ def test_an_ordinary_evening_is_not_a_crisis(screen: CrisisScreen, text: str) ->
 @pytest.mark.parametrize("reply", REPLIES)
 def test_an_ordinary_reply_is_not_replaced(screen: CrisisScreen, reply: str) -> None:
     assert screen.screen_reply(reply).safe
+
+
+SHORT_FALSE_ALARMS = {  # the shipped v3 model still flags these (ratings and commands are guarded; see docs/SAFETY.md)
+    "Please stop.", "I'd prefer not to say.", "Bye for now.", "All done.", "I'm tired of talking.",
+    "Give me a minute.", "Sorry, I lost my train of thought.", "Ask me later.", "I'd rather not.",
+}
+
+
+@pytest.mark.parametrize("text", [
+    pytest.param(t, marks=pytest.mark.xfail(reason="known false alarm of the learned layer on a short answer", strict=False))
+    if t in SHORT_FALSE_ALARMS else t for t in SHORT])
+def test_a_short_everyday_answer_is_not_a_crisis(screen: CrisisScreen, text: str) -> None:
+    """Check-in ratings, short answers and spoken commands ('Remove what I just said.' must reach the
+    forget command, not the crisis path)."""
+    assert screen.screen(text).level == Level.NONE
+
+
+@pytest.mark.parametrize("text", ["About a six.", "I'd say a seven.", "Delete that last bit.", "Forget that.",
+                                  "Remove what I just said.", "Maybe a four, I think.", "A 2."])
+def test_a_bare_rating_or_command_is_judged_by_the_patterns_alone(screen: CrisisScreen, text: str) -> None:
+    assert screen.screen(text).level == Level.NONE
+
+
+@pytest.mark.parametrize("text", ["A one. I want to die.", "About a two, I can't go on anymore.",
+                                  "Forget that, I have the pills ready."])
+def test_a_rating_or_command_with_crisis_words_is_still_screened(screen: CrisisScreen, text: str) -> None:
+    assert screen.screen(text).level >= Level.CONCERN

@@ -141,6 +141,7 @@ def test_forget_that_deletes_the_previous_turn_for_good(tmp_path: Path, engines,
     ("forget that", True), ("Please forget what I just said.", True), ("Oh, delete that please", True),
     ("Don't save that.", True), ("I want to forget that day ever happened.", False),
     ("Forget that, anyway I went to the park with my sister.", False),
+    ("Delete that last bit.", True), ("Scratch the last thing I said", True),
 ])
 def test_forget_requests_are_short_commands(text: str, expected: bool) -> None:
     assert is_forget_request(text) is expected

@@ -22,7 +22,7 @@ THREAD_STEPS = {"intention": "meant to", "hard": "found hard"}
 _FORGET = re.compile(
     r"^\s*(?:(?:oh|no|wait|actually|ok(?:ay)?|hmm|um|please|sorry|never ?mind)[\s,.!]*)*"
     r"(?:please\s+)?(?:forget|delete|erase|remove|scratch|don'?t (?:save|keep|remember))\s+"
-    r"(?:that|this|it|what i (?:just )?said|the last (?:thing|part|bit)(?: i said)?)"
+    r"(?:(?:that|the) last (?:thing|part|bit)(?: i said)?|that|this|it|what i (?:just )?said)"
     r"(?:\s+please)?[\s.!]*$",
     re.IGNORECASE,
 )

@@ -40,9 +40,31 @@ def benign_frame(raw: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=8192)
+def product_phrase(raw: str) -> bool:
+    """True for a whole utterance that is a spoken command ("forget that") or a bare mood rating ("about a six").
+
+    The learned layer has seen nothing this short and ordinary and can score it high (the shipped
+    model called "Delete that last bit." imminent); such an utterance carries no crisis content of
+    its own, so only the patterns judge it. A rating with anything else said ("a two, I can't go
+    on") is not bare and is screened as usual.
+    """
+    from voicejournal.companion.memory import is_forget_request
+    from voicejournal.journal.mood_parse import parse_mood
+
+    if is_forget_request(raw):
+        return True
+    if len(raw.split()) > 8:
+        return False
+    reading = parse_mood(raw)
+    return reading is not None and reading.score is not None and not reading.tags and reading.note is None
+
+
 def combine(raw: str, pattern: ScreenResult, sem: SemanticScore | None) -> ScreenResult:
     """max(pattern level, learned level); a weak learned positive yields to a precise benign guard."""
     if sem is None or sem.level <= pattern.level:
+        return pattern
+    if product_phrase(raw):
         return pattern
     if sem.p_concern < VETO_MAX_P and benign_frame(raw):
         return pattern
