@@ -198,23 +198,31 @@ def test_live_session_answers_each_turn_without_talking_over_the_person(pulse: P
     # The first thought has a 1 s pause inside it: it must stay one turn.
     clips = [write_audio(tmp_path / "one.wav", speak(first, pause_s=1.0)),
              write_audio(tmp_path / "two.wav", speak(second, pause_s=1.0))]
-    rec_start = time.monotonic()
+    # The person's speech and the replies are recorded side by side (the microphone's feed and the
+    # speaker), so both timelines share the recorders' start-up delay; a clock taken around the
+    # player instead was off by up to a second once replies came quickly.
+    said = pulse.record(tmp_path / "said.wav", source="vsink.monitor")
     recorder = pulse.record(tmp_path / "replies.wav")
     app = App(pulse, tmp_path / "data", "--max-turns", "2", "--idle-exit", "40")
     try:
         app.wait_ready()
-        speech: list[tuple[float, float]] = []
         for n, clip in enumerate(clips, 1):
-            began = time.monotonic()
             pulse.play(clip).wait()
-            speech.append((began - rec_start + 0.6, time.monotonic() - rec_start - 1.0))  # lead/tail silence
             app.wait_answered(n)
         assert app.wait_exit() == 0, app.output
     finally:
-        recorder.terminate()
-        recorder.wait()
+        for rec in (said, recorder):
+            rec.terminate()
+            rec.wait()
         if app.proc.poll() is None:
             app.proc.kill()
+    speech: list[tuple[float, float]] = []
+    for a, b in active_spans(tmp_path / "said.wav"):  # the pause inside one thought (1 s + the voice's own) counts
+        if speech and a - speech[-1][1] <= 1.6:
+            speech[-1] = (speech[-1][0], b)
+        else:
+            speech.append((a, b))
+    assert len(speech) == 2, speech
     turns = app.answered()
     assert len(turns) == 2, app.output
     assert word_error_rate(" ".join(first), turns[0][0]) < 0.25, turns[0][0]

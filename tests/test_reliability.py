@@ -12,6 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given, settings as hyp_settings, strategies as st
 
 from voicejournal.errors import UserError
@@ -106,6 +107,12 @@ def test_config_loader_fuzz_gives_settings_or_a_clear_error(changes: dict) -> No
         assert "\n" not in str(exc) and len(str(exc)) < 400
     else:
         assert s.llm.max_tokens is not None
+
+
+def test_a_home_folder_of_no_user_is_a_clear_error() -> None:
+    """Found by the fuzz above: '~0' asks for the home of a user named 0."""
+    with pytest.raises(UserError, match="names no home folder"):
+        load_settings({"data_dir": "~no_such_user_0"}, {})
 
 
 @hyp_settings(max_examples=100, deadline=None)

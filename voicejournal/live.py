@@ -305,6 +305,15 @@ class LiveSession:
         if history and history[-1]["role"] == "assistant":
             history[-1]["content"] = heard or "(the person kept talking; no reply was heard)"
 
+    def speaking(self) -> bool:
+        """The person is in the middle of speaking (the segmenter hears an utterance): a reply waits.
+
+        A turn can end at a pause the person then fills with the rest of the sentence; a reply
+        that is ready quickly must not start over those words (it is withheld once they are
+        confirmed as speech, or starts when they stop, if it was a cough).
+        """
+        return self.seg.in_speech
+
     def tick(self) -> bool:
         """Between output blocks: watch keys, signals and the microphone; True stops the reply."""
         if self.signals.stop.is_set() or self.keys.poll() in ("q", "Q", "\x1b"):
@@ -391,6 +400,7 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
         session = LiveSession(convo, mic, player, settings, options, view, keys, signals)
         if player is not None:
             player.tick = session.tick
+            player.hold = session.speaking
         status, why = "interrupted", "stopped"
         try:
             convo.open()  # a guided mode's opening line (played to the end); nothing for a plain conversation

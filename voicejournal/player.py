@@ -76,6 +76,8 @@ class Player:
     def __init__(self, device: str | int | None = None, tick: Tick = _never, latency_s: float = 0.08) -> None:
         self.device = device_arg(device)
         self.tick = tick
+        self.hold: Tick = _never
+        """True while the reply must not start yet (the person is speaking); `tick` is watched meanwhile."""
         self.latency_s = latency_s
         self.rate = 0
         self.name = ""
@@ -136,6 +138,10 @@ class Player:
         """Queue one clip and return at once (waiting only while the queue is full)."""
         if self.reply.stopped or self._check_stop():
             return
+        while not self._running and self.hold():  # never start over the person's words
+            if self._check_stop():
+                return
+            time.sleep(self.BLOCK_MS / 1000)
         samples = resample(audio.samples, audio.rate, self.rate)
         pad = (-len(samples)) % self._block
         samples = np.concatenate([samples, np.zeros(pad, np.float32)]) if pad else samples

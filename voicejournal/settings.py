@@ -172,6 +172,8 @@ def _coerce(value: Any, target: Any, name: str) -> Any:
         return kind(value)
     except (TypeError, ValueError, OverflowError):
         raise UserError(f"Setting {name} = {value!r} is not a valid {kind.__name__}; fix it in your config or flags.")
+    except RuntimeError as exc:  # "~user" for a user that does not exist
+        raise UserError(f"Setting {name} = {value!r} names no home folder ({exc}); give a full path.")
 
 
 def _apply(obj: Any, changes: Mapping[str, Any], prefix: str = "") -> Any:
