@@ -25,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 from voicejournal import models  # noqa: E402
 from voicejournal.asr import WhisperTranscriber  # noqa: E402
-from voicejournal.metrics import words  # noqa: E402
+from voicejournal.metrics import word_errors  # noqa: E402
 from voicejournal.settings import AsrSettings, Settings, TtsSettings  # noqa: E402
 from voicejournal.tts import PiperSynthesizer, render_with_pauses  # noqa: E402
 
@@ -36,18 +36,6 @@ SETTINGS = {
     "beam 5": AsrSettings(beam_size=5),
     "1 thread": AsrSettings(threads=1),
 }
-
-
-def errors(reference: str, hypothesis: str) -> tuple[int, int]:
-    """(word edits, reference words)."""
-    ref, hyp = words(reference), words(hypothesis)
-    prev = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, 1):
-        cur = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, 1):
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
-        prev = cur
-    return prev[-1], len(ref)
 
 
 def main() -> None:
@@ -83,7 +71,7 @@ def main() -> None:
             ms = (time.perf_counter() - t0) * 1000
             if i == 0:
                 continue  # warm-up
-            e, n = errors(text, got.text)
+            e, n = word_errors(text, got.text)
             tally[name][0] += e
             tally[name][1] += n
             tally[name][2].append(ms)

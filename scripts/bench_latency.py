@@ -116,9 +116,10 @@ def stream_turn(blocks: Iterator[np.ndarray], settings: Settings, eager: EagerTr
         ended = seg.feed(block)
         if eager is not None:
             eager.update(seg)
-            heard = eager.heard() if seg.in_speech and companion is not None else None
-            if heard and heard != primed and companion is not None and companion.prime(heard):
-                primed = heard
+            if companion is not None and seg.in_speech:
+                heard = eager.heard()
+                if heard and heard != primed and companion.prime(heard):
+                    primed = heard
         if ended:
             utt = ended[0]
             decided = time.perf_counter()

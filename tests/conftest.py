@@ -39,9 +39,8 @@ def voice(model_cache: Path):  # type: ignore[no-untyped-def]
     return PiperSynthesizer(models.resolve("tts", "joe", model_cache), TtsSettings())
 
 
-@pytest.fixture(scope="session")
-def speak(voice):  # type: ignore[no-untyped-def]
-    """Render sentences with the shipped Piper voice into 16 kHz audio with pauses between them."""
+def _renderer(voice):  # type: ignore[no-untyped-def]
+    """Render sentences with `voice` into 16 kHz audio with pauses between them."""
     from voicejournal.tts import render_with_pauses
 
     def render(texts: list[str], pause_s: float = 2.0, noise: float = 0.002, seed: int = 0):  # type: ignore[no-untyped-def]
@@ -51,23 +50,23 @@ def speak(voice):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session")
-def steady_speak(model_cache: Path):  # type: ignore[no-untyped-def]
+def speak(voice):  # type: ignore[no-untyped-def]
+    """Render sentences with the shipped Piper voice into 16 kHz audio with pauses between them."""
+    return _renderer(voice)
+
+
+@pytest.fixture(scope="session")
+def steady_speak(voice):  # type: ignore[no-untyped-def]
     """Like `speak`, but Piper without its sampling noise: the same waveform on every run.
 
     Piper samples durations and timbre at random inside its ONNX graph (not seedable from Python),
     so tests that bound Whisper's word errors on a fixed text use this voice: the bound is then
-    checked on one known rendering instead of a fresh draw each run.
+    checked on one known rendering instead of a fresh draw each run. The loaded voice is shared.
     """
+    import copy
+
     from piper import SynthesisConfig
 
-    from voicejournal import models
-    from voicejournal.settings import TtsSettings
-    from voicejournal.tts import PiperSynthesizer, render_with_pauses
-
-    steady = PiperSynthesizer(models.resolve("tts", "joe", model_cache), TtsSettings())
+    steady = copy.copy(voice)
     steady.syn_config = SynthesisConfig(length_scale=1.0, noise_scale=0.0, noise_w_scale=0.0)
-
-    def render(texts: list[str], pause_s: float = 2.0, noise: float = 0.002, seed: int = 0):  # type: ignore[no-untyped-def]
-        return render_with_pauses(steady, texts, pause_s, noise=noise, seed=seed)
-
-    return render
+    return _renderer(steady)

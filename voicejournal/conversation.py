@@ -132,14 +132,12 @@ class Conversation:
         p.companion.settle()
         said = [t.user_text for t in self.turns if t.turn_id not in self._commands and t.reply.source != ReplySource.CRISIS]
         if status == "complete" and p.flow is not None and p.flow.mode.summarize and said and not p.guard.supportive:
-            summary = p.companion.summarize(said)
-            if summary and not p.screen.screen_reply(summary).safe:
-                summary = None  # e.g. the model retold the evening as its own ("I spent the afternoon…")
-            summary = summary or extractive_summary(p.flow)
-            if summary and p.screen.screen_reply(summary).safe:
+            # the model's, unless the reply screen refuses it (e.g. it retold the evening as its own:
+            # "I spent the afternoon…"); then one made of the person's own answers
+            candidates = (p.companion.summarize(said), extractive_summary(p.flow))
+            summary = next((s for s in candidates if s and p.screen.screen_reply(s).safe), None)
+            if summary:
                 self._speak(closing_words(summary, p.flow.mode.name), ReplySource.FALLBACK, {}, time.perf_counter())
-            else:
-                summary = None
         p.journal.end_session(self.session_id, summary=summary, status=status)
         return summary
 

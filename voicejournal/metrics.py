@@ -14,18 +14,24 @@ def words(text: str) -> list[str]:
     return [_NUMBERS.get(w, w) for w in _WORDS.findall(text.lower())]
 
 
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """(substitutions + deletions + insertions) / reference words, by edit distance."""
+def word_errors(reference: str, hypothesis: str) -> tuple[int, int]:
+    """(substitutions + deletions + insertions, reference words), by edit distance over words()."""
     ref, hyp = words(reference), words(hypothesis)
-    if not ref:
-        return 0.0 if not hyp else 1.0
     prev = list(range(len(hyp) + 1))
     for i, r in enumerate(ref, 1):
         cur = [i] + [0] * len(hyp)
         for j, h in enumerate(hyp, 1):
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (r != h))
         prev = cur
-    return prev[-1] / len(ref)
+    return prev[-1], len(ref)
+
+
+def word_error_rate(reference: str, hypothesis: str) -> float:
+    """(substitutions + deletions + insertions) / reference words (pooled rates: word_errors)."""
+    edits, n = word_errors(reference, hypothesis)
+    if not n:
+        return 0.0 if not edits else 1.0
+    return edits / n
 
 
 def percentile(values: list[float], q: float) -> float:
