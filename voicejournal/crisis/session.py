@@ -45,10 +45,11 @@ class SessionGuard:
         after the turn ended), so it replaces that result instead of counting as a repeat; the
         level never drops below what the shorter text already showed.
         """
+        in_concern = any(r.level >= Level.CONCERN for r in self._history)
         floor = None
         if replaces_last and self._history:
             floor = self._history.pop()
-        result = self._escalate(self._screen.screen(text))
+        result = self._escalate(self._screen.screen(text, in_concern))
         if floor is not None and floor.level > result.level:
             result = floor
         self._history.append(result)
