@@ -1,6 +1,6 @@
 """Live latency over a virtual PulseAudio microphone: end of speech → first reply sample heard.
 
-    .venv/bin/python scripts/bench_live.py [--turns 10] [--json]
+    .venv/bin/python scripts/bench_live.py [--turns 10] [--mode reflect|free|mood] [--json]
 
 Starts a private PulseAudio daemon (needs `pulseaudio pulseaudio-utils libportaudio2`), runs
 `voicejournal talk --max-turns N` as a subprocess, plays N synthesized utterances into the
@@ -12,8 +12,11 @@ decision to the first reply sample reaching the output, device latency included)
 the time from the end of the user's speech to the first reply sample. (An external timeline from
 the recording is not used: under load, parecord on a null-sink monitor drops stretches.)
 Also: the app's cold start (the `voicejournal talk` command launched → "Listening on" printed:
-Python start-up, imports, model loads and warm-ups), idle CPU while listening, the app's peak
-RSS, and the machine's load average.
+Python start-up, imports, model loads and warm-ups, and the mode's opening line, during which the
+microphone rests), the app's own start-up times (launch → the opening's first sample, → listening;
+stored in the session's meta), idle CPU while listening, the app's peak RSS, and the machine's
+load average. The session runs in `--mode reflect` (a guided conversation) unless told otherwise:
+open journaling (`free`) waits for a 1.5 s pause before it replies, by design.
 """
 
 from __future__ import annotations
@@ -102,6 +105,13 @@ def answered(db: Path) -> list[tuple[str, dict]]:
     return [(text, json.loads(lat or "{}")) for text, lat in rows]
 
 
+def startup(db: Path) -> dict:
+    """The app's own start-up times (launch -> opening's first sample, -> listening), from the session's meta."""
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        row = conn.execute("SELECT meta FROM sessions ORDER BY id LIMIT 1").fetchone()
+    return json.loads(row[0]).get("startup_s", {}) if row else {}
+
+
 def wait_for(cond, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not cond():
@@ -114,6 +124,9 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--turns", type=int, default=10)
     ap.add_argument("--idle-s", type=float, default=8.0, help="How long to measure idle CPU while listening.")
+    ap.add_argument("--mode", default="reflect", choices=["reflect", "free", "mood"],
+                    help="The session's mode (default reflect: a guided conversation; free waits for a 1.5 s "
+                         "pause before replying, by design).")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     n = min(args.turns, len(SENTENCES))
@@ -131,7 +144,7 @@ def main() -> None:
         lines: list[str] = []
         launched = time.monotonic()
         app = subprocess.Popen([VJ, "--data-dir", str(work / "data"), "talk", "--max-turns", str(n),
-                                "--idle-exit", "120"], env=pulse.env, stdout=subprocess.PIPE,
+                                "--idle-exit", "120", "--mode", args.mode], env=pulse.env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
         listening_at: list[float] = []
 
@@ -180,7 +193,9 @@ def main() -> None:
         "end_of_turn_wait_ms": {"p50": percentile(wait, 50), "p90": percentile(wait, 90)},
         "processing_ms": {"p50": percentile(processing, 50), "p90": percentile(processing, 90)},
         "stages_p50_ms": {k: percentile(v, 50) for k, v in stage.items()},
+        "mode": args.mode,
         "cold_start_s": round(cold_start, 2),
+        "startup_in_app_s": startup(db),
         "idle_cpu_percent_of_one_core": round(idle_cpu, 1),
         "peak_rss_mb": round(rss, 0),
         "replies_heard_on_output": played,
@@ -197,6 +212,10 @@ def main() -> None:
         print(f"  {key:<38} p50 {v['p50']:7.0f}   p90 {v['p90']:7.0f}")
     print("  stages p50 (ms): " + ", ".join(f"{k} {v:.0f}" for k, v in result["stages_p50_ms"].items()))
     print(f"  cold start (command launched -> 'Listening on'): {result['cold_start_s']:.2f} s")
+    up = result["startup_in_app_s"]
+    if up:
+        print(f"    in the app, from its launch: opening line's first sample {up.get('first_word', float('nan')):.2f} s, "
+              f"listening {up.get('listening', float('nan')):.2f} s (after the {args.mode} opening line)")
     print(f"  idle CPU while listening: {result['idle_cpu_percent_of_one_core']}% of one core")
     print(f"  peak RSS: {result['peak_rss_mb']:.0f} MB; load average during the run {load:.1f}"
           f" on {os.cpu_count()} CPUs; replies heard on the output: {played}")

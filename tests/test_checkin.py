@@ -98,8 +98,8 @@ def recording(speak, tmp_path: Path, texts: list[str]) -> Path:  # type: ignore[
 
 
 @pytest.mark.slow
-def test_spoken_checkin_from_a_recording_logs_score_and_tags(cli, speak, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    result, db = cli("mood", "--input", str(recording(speak, tmp_path, ["I'm about a six. Tired, but calm."])))
+def test_spoken_checkin_from_a_recording_logs_score_and_tags(cli, steady_speak, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    result, db = cli("mood", "--input", str(recording(steady_speak, tmp_path, ["I'm about a six. Tired, but calm."])))
     assert result.exit_code == 0, result.output
     assert "Logged mood 6/10 (tired, calm)." in result.output
     (mood,) = db.query("select * from moods")

@@ -52,6 +52,8 @@ def test_ollama_going_away_mid_session(tmp_path: Path, engines, settings) -> Non
         with open_journal(settings) as journal:
             convo = start_conversation(settings, Engines(engines.transcriber, backend, None), journal, NullSink(),
                                        "text", QuietReporter())
+            convo.open()  # the model reads the session's prompt in the background from here
+            convo.p.companion.settle()
             assert standin.requests and standin.requests[0]["keep_alive"] == "30m"  # warmed up at session start
             first = convo.answer(Transcript("Work was long today."), {})
             standin.die_after_pieces = 0  # the server dies: open connections drop, new ones are refused

@@ -195,7 +195,8 @@ def test_live_session_answers_each_turn_without_talking_over_the_person(pulse: P
                                                                         tmp_path: Path) -> None:
     first = ["I keep thinking about the meeting today.", "And what my manager said after it."]
     second = ["Tomorrow I will go for a long walk by the river."]
-    # The first thought has a 1 s pause inside it: it must stay one turn.
+    # The first thought has a thinking pause inside it (1.3 s of silence after a whole sentence, which
+    # the turn model calls complete): in open journaling it must stay one turn, whatever the time of day.
     clips = [write_audio(tmp_path / "one.wav", speak(first, pause_s=1.0)),
              write_audio(tmp_path / "two.wav", speak(second, pause_s=1.0))]
     # The person's speech and the replies are recorded side by side (the microphone's feed and the
@@ -203,7 +204,7 @@ def test_live_session_answers_each_turn_without_talking_over_the_person(pulse: P
     # player instead was off by up to a second once replies came quickly.
     said = pulse.record(tmp_path / "said.wav", source="vsink.monitor")
     recorder = pulse.record(tmp_path / "replies.wav")
-    app = App(pulse, tmp_path / "data", "--max-turns", "2", "--idle-exit", "40")
+    app = App(pulse, tmp_path / "data", "--max-turns", "2", "--idle-exit", "40", "--mode", "free")
     try:
         app.wait_ready()
         for n, clip in enumerate(clips, 1):

@@ -126,6 +126,8 @@ def start_conversation(settings: Settings, engines: Engines, journal: Journal, s
 
     mode 'reflect', 'free' or 'mood' runs that guided mode (call `open()` to speak its opening
     and `end()` to close with a summary); any other journal mode is a plain conversation.
+    `open()` also starts the model reading the session's prompt; a conversation not opened
+    reads it on its first turn.
     """
     from voicejournal.journal.mood_log import log_mood
     from voicejournal.journal.mood_parse import mood_in_conversation, parse_mood
@@ -150,7 +152,6 @@ def start_conversation(settings: Settings, engines: Engines, journal: Journal, s
     companion = Companion(engines.backend, settings.llm.max_tokens, memory,
                           flow.mode.guidance if flow else "", settings.llm.reply_timeout_s,
                           settings.llm.first_clause_chars)
-    companion.warm_up()
     parts = Parts(
         transcriber=engines.transcriber,
         screen=screen,

@@ -117,13 +117,18 @@ class Conversation:
         return self.p.flow is not None and self.p.flow.done
 
     def open(self) -> str | None:
-        """Speak the mode's opening line (reflect, free, mood); None for a plain conversation."""
+        """Speak the mode's opening line (reflect, free, mood); None for a plain conversation.
+
+        The model reads the session's prompt (memory, mode, the opening) in the background
+        meanwhile: the opening is fixed text, so the voice starts without waiting for the model.
+        """
         if self.p.flow is None:
+            self.p.companion.prime()
             return None
         text = self.p.flow.mode.opening
-        self._speak([text], ReplySource.FALLBACK, {}, time.perf_counter())
         self.p.companion.history.append({"role": "assistant", "content": text})
         self.p.companion.prime()
+        self._speak([text], ReplySource.FALLBACK, {}, time.perf_counter())
         return text
 
     def end(self, status: str = "complete") -> str | None:
@@ -326,7 +331,11 @@ class Conversation:
 
     def _speak(self, sentences: Iterable[str], source: ReplySource | Callable[[], ReplySource],
                latency: dict[str, float], t0: float) -> Path | None:
-        """Synthesize and play sentence by sentence; a TTS failure still shows the text."""
+        """Synthesize and play sentence by sentence; a TTS failure still shows the text.
+
+        A text of several sentences (the opening, a crisis reply) plays each as soon as it is
+        synthesized (Piper yields one clip per sentence), not once the whole text is.
+        """
         p = self.p
         p.sink.begin_reply()
         tts_ms = 0.0
@@ -334,15 +343,18 @@ class Conversation:
             p.reporter.said(sentence, source() if callable(source) else source)
             if p.synthesizer is None:
                 continue
-            t = time.perf_counter()
-            try:
-                clips = list(p.synthesizer.synthesize(sentence))  # Piper: one clip per sentence
-            except Exception as exc:  # noqa: BLE001 - a broken voice must not cost the reply: it is shown
-                log.warning("could not speak the reply (%s: %s); it is shown as text", type(exc).__name__, exc)
-                latency["tts_failed"] = 1
-                clips = []
-            tts_ms += (time.perf_counter() - t) * 1000
-            for clip in clips:
+            clips = iter(p.synthesizer.synthesize(sentence))
+            while True:
+                t = time.perf_counter()
+                try:
+                    clip = next(clips, None)
+                except Exception as exc:  # noqa: BLE001 - a broken voice must not cost the reply: it is shown
+                    log.warning("could not speak the reply (%s: %s); it is shown as text", type(exc).__name__, exc)
+                    latency["tts_failed"] = 1
+                    clip = None
+                tts_ms += (time.perf_counter() - t) * 1000
+                if clip is None:
+                    break
                 latency.setdefault("first_audio", _ms(t0))
                 p.sink.play(clip)
         latency["tts"] = round(tts_ms, 1)

@@ -10,12 +10,15 @@ barge-in, speech during a reply stops it and the stored reply is cut to what was
 from __future__ import annotations
 
 import logging
+import math
+import os
 import signal
 import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
+from pathlib import Path
+from typing import Callable, Iterator
 
 import numpy as np
 from rich.console import Console
@@ -42,6 +45,8 @@ KEPT_TAIL_MS = 200
 RECENT_S = 0.6
 """How much recent microphone audio Silero looks at to confirm the person is talking again."""
 MAX_JOIN_GAP_S = 1.0
+ONSET_GRACE_S = 0.3
+"""How much longer a patient reply waits for a voiced onset to become speech (the segmenter's onset window)."""
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,9 @@ class LiveSession:
         self.interrupted_by: str | None = None
         self.primed: str | None = None
         """The words of the open turn the LLM has last read ahead (see _prime_heard)."""
+        self.patience_s = convo.p.flow.mode.reply_after_silence_s if convo.p.flow else 0.0
+        self.speech_end_s = -math.inf
+        """Where the turn being answered stopped being speech, in this segmenter's stream time."""
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -190,6 +198,7 @@ class LiveSession:
         self.eager.reset()
         self.seg = self._new_segmenter()
         self.fed = 0
+        self.speech_end_s = -math.inf
         self.recent = np.zeros(0, np.float32)
 
     def _feed(self, block: np.ndarray) -> list[Utterance]:
@@ -224,6 +233,7 @@ class LiveSession:
     def _utterance(self, utt: Utterance) -> None:
         """A turn ended: transcribe it; answer unless the person has started talking again."""
         self.decided = time.perf_counter()
+        self.speech_end_s = utt.end_s - KEPT_TAIL_MS / 1000
         end_of_turn = max(0.0, (self.fed / SAMPLE_RATE - utt.end_s) * 1000 + KEPT_TAIL_MS)
         if self.held is not None:
             utt, self.held = join(self.held.utt, utt), None
@@ -306,13 +316,21 @@ class LiveSession:
             history[-1]["content"] = heard or "(the person kept talking; no reply was heard)"
 
     def speaking(self) -> bool:
-        """The person is in the middle of speaking (the segmenter hears an utterance): a reply waits.
+        """The person is speaking, or may go on: a reply that is ready waits.
 
-        A turn can end at a pause the person then fills with the rest of the sentence; a reply
+        A turn can end at a pause the person then fills with the rest of the thought; a reply
         that is ready quickly must not start over those words (it is withheld once they are
-        confirmed as speech, or starts when they stop, if it was a cough).
+        confirmed as speech, or starts when they stop, if it was a cough). In a mode with
+        patience (open journaling) it also waits until the pause is that long; a voiced onset
+        still forming near the end of that wait holds it a little longer (noise cannot hold it
+        for more than the onset window).
         """
-        return self.seg.in_speech
+        if self.seg.in_speech:
+            return True
+        quiet = self.fed / SAMPLE_RATE - self.speech_end_s
+        if quiet < self.patience_s:
+            return True
+        return self.patience_s > 0 and self.seg.onset_ms > 0 and quiet < self.patience_s + ONSET_GRACE_S
 
     def tick(self) -> bool:
         """Between output blocks: watch keys, signals and the microphone; True stops the reply."""
@@ -340,14 +358,38 @@ class LiveSession:
         return False
 
 
+def process_age_s() -> float | None:
+    """Seconds since this process was launched (interpreter start included); None where /proc is missing."""
+    try:
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")  # field 22: start time, ticks after boot
+        return time.clock_gettime(time.CLOCK_BOOTTIME) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
+def _startup_times(player: Player | None) -> dict[str, float]:
+    """From launch: the opening's first sample at the speaker, and listening (now)."""
+    age = process_age_s()
+    if age is None:
+        return {}
+    times = {"listening": round(age, 2)}
+    first = player.reply.first_sample_at if player is not None else None
+    if first is not None:
+        times["first_word"] = round(age - (time.perf_counter() - first), 2)
+    return times
+
+
 def _open_player(options: LiveOptions, voice_rate: int) -> Player:
     return Player(options.output_device).open(voice_rate)
 
 
-def warm_up(engines: Engines, settings: Settings) -> None:
-    """Run each model once so the first turn is not the slow one (and prime the LLM's prompt cache)."""
-    from voicejournal.companion.prompt import build_messages
+def warm_up_listening(engines: Engines, settings: Settings) -> None:
+    """Run the listening models once (Whisper, Silero, the turn model) so the first turn is not the slow one.
 
+    Runs while the opening line plays (the microphone is not listened to then); the voice warms
+    up on the opening itself, and the companion reads its prompt meanwhile (Conversation.open).
+    """
     quiet = Audio(np.random.default_rng(0).normal(0, 0.001, SAMPLE_RATE).astype(np.float32), SAMPLE_RATE)
     engines.transcriber.transcribe(quiet)
     if settings.vad.silero_threshold > 0:
@@ -355,14 +397,27 @@ def warm_up(engines: Engines, settings: Settings) -> None:
     turn_model = load_turn_model(settings)  # loaded once; the session's segmenters share it
     if turn_model is not None:
         turn_model.p_complete(quiet.samples)
-    if engines.synthesizer is not None:
-        for _ in engines.synthesizer.synthesize("Hello."):
-            pass
-    try:
-        for _ in engines.backend.stream(build_messages([], "Hello.", ""), 1):
-            pass
-    except UserError as exc:  # an unreachable server is reported on the first turn instead
-        log.info("companion warm-up failed: %s", exc)
+
+
+class _Background:
+    """One warm-up job on a thread; `wait` re-raises what it raised, so a fault is not lost."""
+
+    def __init__(self, job: Callable[[], None]) -> None:
+        self._error: BaseException | None = None
+
+        def run() -> None:
+            try:
+                job()
+            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name="warm-up", daemon=True)
+        self._thread.start()
+
+    def wait(self, check: bool = True) -> None:
+        self._thread.join()
+        if check and self._error is not None:
+            raise self._error
 
 
 def run_live(settings: Settings, console: Console, sink: AudioSink | None,
@@ -375,7 +430,6 @@ def run_live(settings: Settings, console: Console, sink: AudioSink | None,
     try:
         with model_progress() as progress:
             engines = load_engines(settings, progress, voice=not isinstance(sink, NullSink))
-        warm_up(engines, settings)
         if sink is None and engines.synthesizer is not None:
             player = _open_player(options, engines.synthesizer.rate)
         _converse(settings, console, engines, mic, player, sink or player or NullSink(), options)
@@ -402,8 +456,11 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
             player.tick = session.tick
             player.hold = session.speaking
         status, why = "interrupted", "stopped"
+        warming = _Background(lambda: warm_up_listening(engines, settings))
         try:
             convo.open()  # a guided mode's opening line (played to the end); nothing for a plain conversation
+            warming.wait()
+            journal.add_session_meta(convo.session_id, {"startup_s": _startup_times(player)})
             # Only now is the microphone really listening (it is ignored while the opening plays).
             console.print(f"Listening on {mic.name} ({mic.rate} Hz)"
                           + (f", speaking on {player.name}." if player else "."))
@@ -414,6 +471,7 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
         except DeviceLost as exc:
             raise AudioError(f"{exc} Everything said so far is saved (session {convo.session_id}).") from exc
         finally:
+            warming.wait(check=False)  # never free a model a warm-up is still running
             session.eager.close()
             convo.end(status)
             if mic.stats.dropped_blocks:

@@ -122,6 +122,11 @@ class Segmenter:
         return self._t(self._open.start_frame) if self._open else None
 
     @property
+    def onset_ms(self) -> int:
+        """Voiced time in the onset window while no utterance is open: someone may be starting to talk."""
+        return 0 if self._open else sum(self._onset) * self.s.frame_ms
+
+    @property
     def silence_ms(self) -> int:
         """How long the open utterance has been quiet at its end: a pause, maybe the end of the turn."""
         return self._open.silence_run * self.s.frame_ms if self._open else 0

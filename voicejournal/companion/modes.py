@@ -50,6 +50,11 @@ class Mode:
     question_every: int = 1
     """Open modes: the companion may ask a question on every Nth turn only (1: every turn)."""
     summarize: bool = True
+    reply_after_silence_s: float = 0.0
+    """Live: a reply waits until the person has been quiet this long. Open journaling is a monologue
+    with thinking pauses after whole sentences (which the turn model rightly calls complete), so
+    its short reply is prepared at once but heard only after a longer pause, and withheld if the
+    person goes on; a guided question's answer is replied to as soon as the turn ends."""
 
 
 MODES: dict[str, Mode] = {
@@ -64,6 +69,7 @@ MODES: dict[str, Mode] = {
         "I'm listening. Say whatever is on your mind, for as long as you like.",
         "This is open journaling: mostly listen. Reflect briefly and let the person keep talking.",
         question_every=3,
+        reply_after_silence_s=1.5,
     ),
     "mood": Mode(
         "mood",

@@ -112,6 +112,15 @@ class Journal:
         self._mine.add(sid)
         return sid
 
+    def add_session_meta(self, sid: int, values: dict) -> None:
+        """Merge facts learned after the start (the live session's start-up times) into the session's meta."""
+        with self.transaction() as conn:
+            row = conn.execute("SELECT meta FROM sessions WHERE id = ?", (sid,)).fetchone()
+            if row is None:
+                raise KeyError(f"no session {sid}")
+            conn.execute("UPDATE sessions SET meta = ? WHERE id = ?",
+                         (json.dumps({**json.loads(row[0] or "{}"), **values}), sid))
+
     def end_session(self, sid: int, summary: str | None = None, status: str = "complete") -> None:
         with self.transaction() as conn:
             cur = conn.execute(
