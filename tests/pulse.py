@@ -18,6 +18,9 @@ from typing import Iterator
 
 import pytest
 
+
+from voicejournal.settings import default_cache_dir
+
 REASON = ("PulseAudio is not installed (the live tests need a virtual microphone): "
           "run `apt-get install pulseaudio pulseaudio-utils libasound2-plugins libportaudio2`")
 
@@ -62,8 +65,10 @@ def start_pulse() -> Pulse:
     runtime.chmod(0o700)
     home = runtime / "home"
     home.mkdir()
+    # A private HOME for the daemon, but the user's model cache for what runs beside it: an app
+    # started here uses the models `make install` assembled, as a user's launch does.
     env = {**os.environ, "XDG_RUNTIME_DIR": str(runtime), "HOME": str(home),
-           "PULSE_SERVER": f"unix:{runtime}/pulse/native"}
+           "PULSE_SERVER": f"unix:{runtime}/pulse/native", "VOICEJOURNAL_CACHE": str(default_cache_dir())}
     log = open(runtime / "pulseaudio.log", "wb")
     process = subprocess.Popen(
         ["pulseaudio", "-n", "--daemonize=no", "--exit-idle-time=-1", "--system=false", "--disable-shm=yes",

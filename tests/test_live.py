@@ -303,3 +303,18 @@ def test_barge_in_stops_the_reply_and_keeps_what_was_heard(pulse: Pulse, speak, 
     assert "stopped: you started talking" in app.output
     assert latency_one["heard_ms"] > 0  # it was audible before it stopped
     # (not timed against the recording: parecord on a null-sink monitor drops stretches under load)
+
+
+@pytest.mark.slow
+@pytest.mark.audio
+def test_a_broken_companion_model_ends_the_session_with_one_clear_line(pulse: Pulse, tmp_path: Path) -> None:  # noqa: F811
+    """The embedded model loads while the opening line plays; a load error must still end the session
+    cleanly (saved, closed) with the one-line message, not hang or show a traceback."""
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"GGUF but not really")
+    app = App(pulse, tmp_path / "data", "--llm-model", str(bad), "--max-turns", "1", "--mode", "mood")
+    code = app.wait_exit(90)
+    assert code != 0, app.output
+    assert "Could not load the GGUF model" in app.output and "Traceback" not in app.output, app.output
+    assert not any(line.startswith("Listening on") for line in app.lines), app.output
+    assert app.query("SELECT status, ended_at IS NOT NULL FROM sessions") == [("interrupted", 1)]

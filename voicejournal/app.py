@@ -20,6 +20,7 @@ from voicejournal.companion.modes import MODES, Flow
 from voicejournal.conversation import Conversation, Parts, Reporter
 from voicejournal.crisis import CrisisScreen, SessionGuard
 from voicejournal.journal import Journal
+from voicejournal.loading import LoadsInBackground
 from voicejournal.settings import Settings
 from voicejournal.sinks import AudioSink
 from voicejournal.tts import PiperSynthesizer, Synthesizer
@@ -41,10 +42,13 @@ class Engines:
 
 
 def load_engines(settings: Settings, progress: Progress | None = None, voice: bool = True,
-                 asr: bool = True, llm: bool = True) -> Engines:
+                 asr: bool = True, llm: bool = True, background: bool = False) -> Engines:
     """Assemble (once) and load the models, in parallel where they do not share a lock.
 
     llm=False (check-ins, replay) leaves the companion out: ~0.6 GB and a second of start-up saved.
+    background=True (the live session) returns once the voice and Whisper are loaded: the embedded
+    model goes on loading on a thread while the opening line plays, and its first use waits for it
+    (see loading.py).
     """
     cache = settings.cache_dir
 
@@ -60,6 +64,17 @@ def load_engines(settings: Settings, progress: Progress | None = None, voice: bo
     def resolve_llm(path: str | None) -> Path:
         return models.resolve("llm", path, cache, progress)
 
+    if background:
+        backend = make_backend(settings.llm, resolve_llm, background=True) if llm else _NoCompanion()
+        transcriber = WhisperTranscriber(paths["asr"], settings.asr, background=True) if asr else _NoTranscriber()
+        synthesizer = PiperSynthesizer(paths["tts"], settings.tts) if voice else None
+        note("voice")
+        if isinstance(transcriber, LoadsInBackground):
+            # its load holds the GIL for ~0.1 s at a time, long enough to starve the speaker's
+            # callback, so it finishes (beside the voice's load) before anything plays
+            transcriber.wait_loaded()
+            note("speech recognition")
+        return Engines(transcriber, with_fallback(backend, settings) if llm else backend, synthesizer)
     with ThreadPoolExecutor(max_workers=3) as pool:
         f_asr = pool.submit(WhisperTranscriber, paths["asr"], settings.asr) if asr else None
         f_tts = pool.submit(PiperSynthesizer, paths["tts"], settings.tts) if voice else None

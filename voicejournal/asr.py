@@ -8,9 +8,10 @@ import re
 import threading
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from voicejournal.errors import ModelError
+from voicejournal.loading import Loading
 from voicejournal.settings import AsrSettings
 from voicejournal.types import Audio, Transcript
 
@@ -78,16 +79,28 @@ def _short_window_model(model_path: Path, threads: int):  # type: ignore[no-unty
 class WhisperTranscriber:
     """faster-whisper on the CPU, int8; the model is loaded once."""
 
-    def __init__(self, model_path: Path, settings: AsrSettings) -> None:
+    def __init__(self, model_path: Path, settings: AsrSettings, background: bool = False) -> None:
         self.settings = settings
         self.name = f"whisper:{model_path.name}"
-        try:
-            self.model = _short_window_model(model_path, settings.threads)
-        except (RuntimeError, ValueError, OSError) as exc:
-            raise ModelError(
-                f"Could not load the Whisper model at {model_path} ({exc}); "
-                "run `voicejournal doctor` to check it."
-            ) from exc
+
+        def load() -> Any:
+            try:
+                return _short_window_model(model_path, settings.threads)
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise ModelError(
+                    f"Could not load the Whisper model at {model_path} ({exc}); "
+                    "run `voicejournal doctor` to check it."
+                ) from exc
+
+        self._model = Loading(load, background, "whisper")
+
+    @property
+    def model(self) -> Any:
+        """The faster-whisper model (waits for it while it loads in the background)."""
+        return self._model.get()
+
+    def wait_loaded(self) -> None:
+        self._model.get()
 
     def transcribe(self, audio: Audio) -> Transcript:
         t0 = time.perf_counter()

@@ -27,8 +27,9 @@ from voicejournal.app import Engines, load_engines, open_journal, start_conversa
 from voicejournal.companion.modes import mode_named
 from voicejournal.conversation import Conversation, TurnRecord
 from voicejournal.eager import EagerTranscriber
-from voicejournal.errors import AudioError, UserError
+from voicejournal.errors import AudioError
 from voicejournal.live_ui import Keys, LiveReporter, LiveView, State
+from voicejournal.loading import LoadsInBackground
 from voicejournal.mic import DeviceLost, Microphone
 from voicejournal.player import Player
 from voicejournal.settings import Settings
@@ -385,11 +386,15 @@ def _open_player(options: LiveOptions, voice_rate: int) -> Player:
 
 
 def warm_up_listening(engines: Engines, settings: Settings) -> None:
-    """Run the listening models once (Whisper, Silero, the turn model) so the first turn is not the slow one.
+    """Wait for the models still loading, and run the listening ones once (Whisper, Silero, the turn
+    model) so the first turn is not the slow one.
 
     Runs while the opening line plays (the microphone is not listened to then); the voice warms
     up on the opening itself, and the companion reads its prompt meanwhile (Conversation.open).
     """
+    for model in (engines.transcriber, engines.backend):  # still loading (load_engines(background=True))
+        if isinstance(model, LoadsInBackground):
+            model.wait_loaded()  # a load error is raised here, once the opening has played
     quiet = Audio(np.random.default_rng(0).normal(0, 0.001, SAMPLE_RATE).astype(np.float32), SAMPLE_RATE)
     engines.transcriber.transcribe(quiet)
     if settings.vad.silero_threshold > 0:
@@ -429,7 +434,7 @@ def run_live(settings: Settings, console: Console, sink: AudioSink | None,
     player: Player | None = None
     try:
         with model_progress() as progress:
-            engines = load_engines(settings, progress, voice=not isinstance(sink, NullSink))
+            engines = load_engines(settings, progress, voice=not isinstance(sink, NullSink), background=True)
         if sink is None and engines.synthesizer is not None:
             player = _open_player(options, engines.synthesizer.rate)
         _converse(settings, console, engines, mic, player, sink or player or NullSink(), options)

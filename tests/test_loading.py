@@ -1,0 +1,60 @@
+"""Models that load on a thread while the live session starts (voicejournal/loading.py)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from voicejournal.asr import WhisperTranscriber
+from voicejournal.companion.backends import EmbeddedBackend
+from voicejournal.errors import ModelError
+from voicejournal.loading import Loading, LoadsInBackground
+from voicejournal.settings import AsrSettings, LlmSettings
+
+
+def test_a_background_load_runs_on_its_own_thread_and_get_waits_for_it() -> None:
+    started = threading.Event()
+    where: list[str] = []
+
+    def build() -> str:
+        started.set()
+        where.append(threading.current_thread().name)
+        time.sleep(0.2)
+        return "model"
+
+    t0 = time.perf_counter()
+    loading = Loading(build, background=True, name="probe")
+    assert time.perf_counter() - t0 < 0.1  # returned at once
+    assert started.wait(2)
+    assert loading.get() == "model"
+    assert where == ["load-probe"]
+
+
+def test_a_load_without_background_happens_at_once_and_raises_at_once() -> None:
+    assert Loading(lambda: 3).get() == 3
+    with pytest.raises(ValueError, match="bad"):
+        Loading(lambda: (_ for _ in ()).throw(ValueError("bad")))
+
+
+def test_a_broken_whisper_model_loading_in_the_background_fails_where_it_is_used(tmp_path: Path) -> None:
+    folder = tmp_path / "whisper-base"
+    folder.mkdir()
+    (folder / "model.bin").write_bytes(b"not a model")
+    ears = WhisperTranscriber(folder, AsrSettings(), background=True)  # returns while it loads
+    assert isinstance(ears, LoadsInBackground)
+    with pytest.raises(ModelError, match="Could not load the Whisper model"):
+        ears.wait_loaded()
+    with pytest.raises(ModelError):  # and again on every later use, not a hang or a None
+        ears.model  # noqa: B018
+
+
+def test_a_broken_gguf_loading_in_the_background_fails_where_it_is_used(tmp_path: Path) -> None:
+    bad = tmp_path / "model.gguf"
+    bad.write_bytes(b"GGUF but not really")
+    backend = EmbeddedBackend(bad, LlmSettings(), background=True)
+    assert backend.name == "embedded:model"  # known before the load ends
+    with pytest.raises(ModelError, match="Could not load the GGUF model"):
+        backend.wait_loaded()

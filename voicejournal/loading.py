@@ -1,0 +1,49 @@
+"""A model that loads on a thread while the session starts; its first use waits for it.
+
+The live session speaks its opening line with the voice alone, so Whisper and the companion's
+model need not be loaded before the first word: they load meanwhile, and a load error is raised
+where the model is first used (the session waits for both before it listens).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Callable, Generic, Protocol, TypeVar, runtime_checkable
+
+T = TypeVar("T")
+
+
+@runtime_checkable
+class LoadsInBackground(Protocol):
+    """A backend or transcriber that may still be loading."""
+
+    def wait_loaded(self) -> None: ...
+
+
+class Loading(Generic[T]):
+    """`build()` now, or (background) on a thread; `get` returns its result or raises its error."""
+
+    def __init__(self, build: Callable[[], T], background: bool = False, name: str = "model") -> None:
+        self._value: T | None = None
+        self._error: BaseException | None = None
+        self._thread: threading.Thread | None = None
+        if not background:
+            self._value = build()
+            return
+
+        def run() -> None:
+            try:
+                self._value = build()
+            except BaseException as exc:  # noqa: BLE001 - raised again where the model is used
+                self._error = exc
+
+        self._thread = threading.Thread(target=run, name=f"load-{name}", daemon=True)
+        self._thread.start()
+
+    def get(self) -> T:
+        if self._thread is not None:
+            self._thread.join()
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
