@@ -318,3 +318,26 @@ def test_a_broken_companion_model_ends_the_session_with_one_clear_line(pulse: Pu
     assert "Could not load the GGUF model" in app.output and "Traceback" not in app.output, app.output
     assert not any(line.startswith("Listening on") for line in app.lines), app.output
     assert app.query("SELECT status, ended_at IS NOT NULL FROM sessions") == [("interrupted", 1)]
+
+
+@pytest.mark.slow
+@pytest.mark.audio
+def test_with_barge_in_talking_over_the_opening_line_starts_the_first_turn(pulse: Pulse, steady_speak,  # noqa: F811
+                                                                           tmp_path: Path) -> None:
+    said = ["About a six, tired but calm after a long day at work."]
+    clip = write_audio(tmp_path / "one.wav", steady_speak(said, pause_s=1.0))
+    app = App(pulse, tmp_path / "data", "--barge-in", "--mode", "mood", "--max-turns", "1", "--idle-exit", "30")
+    try:
+        deadline = time.monotonic() + 120
+        while not any(line.startswith("Companion") for line in app.lines):  # the opening line is being spoken
+            assert time.monotonic() < deadline and app.proc.poll() is None, app.output
+            time.sleep(0.05)
+        time.sleep(0.8)
+        pulse.play(clip).wait()
+        app.wait_answered(1)
+        assert app.wait_exit() == 0, app.output
+    finally:
+        if app.proc.poll() is None:
+            app.proc.kill()
+    (turn,) = app.answered()
+    assert word_error_rate(said[0], turn[0]) < 0.25, turn[0]  # the words that stopped the opening were kept

@@ -144,8 +144,11 @@ class LiveSession:
     # -- the loop ------------------------------------------------------------------------------
 
     def run(self) -> str:
-        self.mic.drain()  # whatever queued while models loaded (or an opening line played)
-        self._reset()
+        if self.interrupted_by is None:
+            self.mic.drain()  # whatever queued while models loaded (or an opening line played)
+            self._reset()
+        # else (barge-in) the person talked over the opening line and stopped it: the segmenter has
+        # heard the start of their words, and the rest is waiting in the microphone's queue
         while not self.signals.stop.is_set():
             ended = self._keys()
             if ended:
