@@ -127,6 +127,8 @@ def main() -> None:
     ap.add_argument("--mode", default="reflect", choices=["reflect", "free", "mood"],
                     help="The session's mode (default reflect: a guided conversation; free waits for a 1.5 s "
                          "pause before replying, by design).")
+    ap.add_argument("--barge-in", action="store_true", help="Run the app with --barge-in (it listens while it speaks, "
+                                                                "the opening line included; no echo on the virtual devices).")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     n = min(args.turns, len(SENTENCES))
@@ -144,7 +146,7 @@ def main() -> None:
         lines: list[str] = []
         launched = time.monotonic()
         app = subprocess.Popen([VJ, "--data-dir", str(work / "data"), "talk", "--max-turns", str(n),
-                                "--idle-exit", "120", "--mode", args.mode], env=pulse.env, stdout=subprocess.PIPE,
+                                "--idle-exit", "120", "--mode", args.mode] + (["--barge-in"] if args.barge_in else []), env=pulse.env, stdout=subprocess.PIPE,
                                stderr=subprocess.STDOUT, text=True)
         listening_at: list[float] = []
 
@@ -215,7 +217,8 @@ def main() -> None:
     up = result["startup_in_app_s"]
     if up:
         print(f"    in the app, from its launch: opening line's first sample {up.get('first_word', float('nan')):.2f} s, "
-              f"listening {up.get('listening', float('nan')):.2f} s (after the {args.mode} opening line)")
+              f"listening {up.get('listening', float('nan')):.2f} s "
+              + ("(barge-in: from the opening's first word)" if args.barge_in else f"(after the {args.mode} opening line)"))
     print(f"  idle CPU while listening: {result['idle_cpu_percent_of_one_core']}% of one core")
     print(f"  peak RSS: {result['peak_rss_mb']:.0f} MB; load average during the run {load:.1f}"
           f" on {os.cpu_count()} CPUs; replies heard on the output: {played}")

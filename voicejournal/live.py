@@ -372,8 +372,9 @@ def process_age_s() -> float | None:
         return None
 
 
-def _startup_times(player: Player | None) -> dict[str, float]:
-    """From launch: the opening's first sample at the speaker, and listening (now)."""
+def _startup_times(player: Player | None, barge_in: bool) -> dict[str, float]:
+    """From launch: the opening's first sample at the speaker, and when the microphone listened
+    (now; with barge-in, from the opening's first sample: speech then stops it and starts the turn)."""
     age = process_age_s()
     if age is None:
         return {}
@@ -381,6 +382,8 @@ def _startup_times(player: Player | None) -> dict[str, float]:
     first = player.reply.first_sample_at if player is not None else None
     if first is not None:
         times["first_word"] = round(age - (time.perf_counter() - first), 2)
+        if barge_in:
+            times["listening"] = times["first_word"]
     return times
 
 
@@ -468,7 +471,7 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
         try:
             convo.open()  # a guided mode's opening line (played to the end); nothing for a plain conversation
             warming.wait()
-            journal.add_session_meta(convo.session_id, {"startup_s": _startup_times(player)})
+            journal.add_session_meta(convo.session_id, {"startup_s": _startup_times(player, options.barge_in)})
             # Only now is the microphone really listening (it is ignored while the opening plays).
             console.print(f"Listening on {mic.name} ({mic.rate} Hz)"
                           + (f", speaking on {player.name}." if player else "."))
