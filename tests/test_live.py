@@ -21,7 +21,7 @@ from tests.pulse import Pulse, pulse  # noqa: F401 - the fixture
 from voicejournal.audio import read_file, write_audio
 from voicejournal.live import join
 from voicejournal.live_ui import meter
-from voicejournal.metrics import word_error_rate
+from voicejournal.metrics import word_error_rate, words
 from voicejournal.mic import StreamResampler, describe_error
 from voicejournal.player import ReplyPlayback
 from voicejournal.types import SAMPLE_RATE, Audio, Utterance
@@ -340,4 +340,5 @@ def test_with_barge_in_talking_over_the_opening_line_starts_the_first_turn(pulse
         if app.proc.poll() is None:
             app.proc.kill()
     (turn,) = app.answered()
-    assert word_error_rate(said[0], turn[0]) < 0.25, turn[0]  # the words that stopped the opening were kept
+    assert words(turn[0])[:3] == ["about", "a", "6"], turn[0]  # the words that stopped the opening were kept
+    assert word_error_rate(said[0], turn[0]) < 0.35, turn[0]  # (Whisper base hears "tired but calm" as "tire become")
