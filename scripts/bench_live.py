@@ -108,7 +108,7 @@ def answered(db: Path) -> list[tuple[str, dict]]:
 def startup(db: Path) -> dict:
     """The app's own start-up times (launch -> opening's first sample, -> listening), from the session's meta."""
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
-        row = conn.execute("SELECT meta FROM sessions ORDER BY id LIMIT 1").fetchone()
+        row = conn.execute("SELECT meta FROM sessions ORDER BY id DESC LIMIT 1").fetchone()
     return json.loads(row[0]).get("startup_s", {}) if row else {}
 
 
@@ -129,6 +129,8 @@ def main() -> None:
                          "pause before replying, by design).")
     ap.add_argument("--barge-in", action="store_true", help="Run the app with --barge-in (it listens while it speaks, "
                                                                 "the opening line included; no echo on the virtual devices).")
+    ap.add_argument("--returning", action="store_true", help="A journal with one finished session of the mode "
+                                                                 "already in it (later evenings' shorter opening).")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args()
     n = min(args.turns, len(SENTENCES))
@@ -136,6 +138,12 @@ def main() -> None:
     settings = Settings()
     voice = PiperSynthesizer(models.resolve("tts", "joe", settings.cache_dir), TtsSettings())
     clips = [render(voice, SENTENCES[i], work, i) for i in range(n)]
+
+    if args.returning:
+        from voicejournal.app import open_journal
+
+        with open_journal(Settings(data_dir=work / "data")) as journal:
+            journal.end_session(journal.start_session(args.mode), status="complete")
 
     pulse = start_pulse()
     recorder = app = None

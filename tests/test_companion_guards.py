@@ -119,7 +119,7 @@ def test_the_fallbacks_fit_and_pass_every_check() -> None:
     assert fallbacks.fitting_fallback("The bus was late.", 1) != fallbacks.fitting_fallback("The bus was late.", 2)
     curated = [*fallbacks.LISTENING, *fallbacks.ACKNOWLEDGE, fallbacks.SWITCH_NOTICE, fallbacks.FORGOT,
                fallbacks.NOTHING_TO_FORGET, RETRY_CHECKIN, GIVE_UP_CHECKIN, *closing_words("x", "reflect"),
-               *(m.opening for m in MODES.values()), *(s.prompt for s in REFLECT_STEPS)]
+               *(m.opening for m in MODES.values()), *(m.returning_opening for m in MODES.values()), *(s.prompt for s in REFLECT_STEPS)]
     for text in curated:
         assert screen.screen_reply(text).safe, text
         assert content_problem(text) is None, text

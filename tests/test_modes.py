@@ -156,3 +156,23 @@ def test_mode_names_and_the_evening_default() -> None:
     assert mode_named("mood").name == "mood"
     with pytest.raises(UserError, match="reflect, free, mood"):
         mode_named("chatty")
+
+
+def test_the_explanation_in_the_opening_is_for_the_first_evening_only(tmp_path: Path, engines, settings) -> None:  # type: ignore[no-untyped-def]
+    from voicejournal.app import open_journal, start_conversation
+    from voicejournal.conversation import QuietReporter
+    from voicejournal.sinks import NullSink
+
+    def opening() -> str | None:
+        with open_journal(settings) as journal:
+            convo = start_conversation(settings, engines, journal, NullSink(), "reflect", QuietReporter())
+            said = convo.open()
+            convo.end("interrupted")
+        return said
+
+    assert opening() == MODES["reflect"].opening
+    assert opening() == MODES["reflect"].opening  # an interrupted session does not count
+    talk(settings.data_dir, "reflect", REFLECTION)
+    short = opening()
+    assert short == MODES["reflect"].returning_opening and short.endswith(REFLECT_STEPS[0].prompt)
+    assert len(short) < len(MODES["reflect"].opening) / 2

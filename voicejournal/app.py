@@ -163,7 +163,7 @@ def start_conversation(settings: Settings, engines: Engines, journal: Journal, s
     memory = build_memory(journal)
     session_id = journal.start_session(mode, meta)
     screen = CrisisScreen()
-    flow = Flow(MODES[mode]) if mode in MODES else None
+    flow = Flow(MODES[mode], returning=journal.has_finished(mode)) if mode in MODES else None
     companion = Companion(engines.backend, settings.llm.max_tokens, memory,
                           flow.mode.guidance if flow else "", settings.llm.reply_timeout_s,
                           settings.llm.first_clause_chars)

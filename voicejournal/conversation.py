@@ -125,7 +125,7 @@ class Conversation:
         if self.p.flow is None:
             self.p.companion.prime()
             return None
-        text = self.p.flow.mode.opening
+        text = self.p.flow.opening
         self.p.companion.history.append({"role": "assistant", "content": text})
         self.p.companion.prime()
         self._speak([text], ReplySource.FALLBACK, {}, time.perf_counter())

@@ -50,6 +50,9 @@ class Mode:
     question_every: int = 1
     """Open modes: the companion may ask a question on every Nth turn only (1: every turn)."""
     summarize: bool = True
+    returning_opening: str = ""
+    """Said instead of `opening` once the person has finished a session of this mode: the explanation
+    is for the first evening, not every evening (and a shorter opening starts the listening sooner)."""
     reply_after_silence_s: float = 0.0
     """Live: a reply waits until the person has been quiet this long. Open journaling is a monologue
     with thinking pauses after whole sentences (which the turn model rightly calls complete), so
@@ -63,12 +66,14 @@ MODES: dict[str, Mode] = {
         "Good evening. Let's look back on your day together, one question at a time. " + REFLECT_STEPS[0].prompt,
         "This is a guided evening reflection: help the person look back on their day.",
         REFLECT_STEPS,
+        returning_opening="Good evening. " + REFLECT_STEPS[0].prompt,
     ),
     "free": Mode(
         "free",
         "I'm listening. Say whatever is on your mind, for as long as you like.",
         "This is open journaling: mostly listen. Reflect briefly and let the person keep talking.",
         question_every=3,
+        returning_opening="I'm listening.",
         reply_after_silence_s=1.5,
     ),
     "mood": Mode(
@@ -76,6 +81,7 @@ MODES: dict[str, Mode] = {
         "Quick mood check-in: from zero to ten, how are you feeling right now, and is there a word for it?",
         "This is a quick mood check-in.",
         summarize=False,
+        returning_opening="From zero to ten, how are you feeling, and is there a word for it?",
     ),
 }
 
@@ -118,6 +124,12 @@ class Flow:
     turns: int = 0
     done: bool = False
     answers: dict[str, list[str]] = field(default_factory=dict)
+    returning: bool = False
+    """The person has finished a session of this mode before."""
+
+    @property
+    def opening(self) -> str:
+        return (self.returning and self.mode.returning_opening) or self.mode.opening
 
     @property
     def current(self) -> Step | None:

@@ -112,6 +112,11 @@ class Journal:
         self._mine.add(sid)
         return sid
 
+    def has_finished(self, mode: str) -> bool:
+        """True once a session of this mode has been completed (not interrupted)."""
+        return self.conn.execute("SELECT 1 FROM sessions WHERE mode = ? AND status = 'complete' LIMIT 1",
+                                 (mode,)).fetchone() is not None
+
     def add_session_meta(self, sid: int, values: dict) -> None:
         """Merge facts learned after the start (the live session's start-up times) into the session's meta."""
         with self.transaction() as conn:
