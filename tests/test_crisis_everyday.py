@@ -50,7 +50,6 @@ REPLIES = [
 # model fixed the calm evenings that used words crisis talk also uses: "tonight", "sleep",
 # "vitamins", "along the river"; those are now plain assertions above.)
 KNOWN_FALSE_ALARMS = {
-    "I've felt low all week.",  # ordinary sadness: by the rules none; the learned layer says concern
     # rumination about work read as suicidal thoughts (risk); found by the live pause test. The v3
     # model passes the first sentence alone but still flags the two together.
     "I keep thinking about the meeting today. And what my manager said after it.",
@@ -118,16 +117,7 @@ def test_an_ordinary_reply_is_not_replaced(screen: CrisisScreen, reply: str) -> 
     assert screen.screen_reply(reply).safe
 
 
-SHORT_FALSE_ALARMS = {  # the shipped v3 model still flags these (ratings, commands and fragments such as
-    # "All done." are guarded; see docs/SAFETY.md)
-    "Please stop.", "I'd prefer not to say.", "Bye for now.", "I'm tired of talking.",
-    "Give me a minute.", "Sorry, I lost my train of thought.", "Ask me later.", "I'd rather not.",
-}
-
-
-@pytest.mark.parametrize("text", [
-    pytest.param(t, marks=pytest.mark.xfail(reason="known false alarm of the learned layer on a short answer", strict=False))
-    if t in SHORT_FALSE_ALARMS else t for t in SHORT])
+@pytest.mark.parametrize("text", SHORT)  # v3 flagged 9 of them; v5 (trained with crisis_train_11) none
 def test_a_short_everyday_answer_is_not_a_crisis(screen: CrisisScreen, text: str) -> None:
     """Check-in ratings, short answers and spoken commands ('Remove what I just said.' must reach the
     forget command, not the crisis path)."""
@@ -164,6 +154,18 @@ def test_a_fragment_after_a_sign_of_concern_is_judged_in_that_context(screen: Cr
     assert worried.check("It's done.").level >= Level.RISK
 
 
-@pytest.mark.parametrize("text", ["I won't be here.", "I'm gone.", "I've done it."])
-def test_a_short_statement_about_oneself_is_still_screened_by_both_layers(screen: CrisisScreen, text: str) -> None:
-    assert screen.screen(text).level >= Level.CONCERN
+@pytest.mark.parametrize("text", ["I won't be here.", "I'm gone.", "I've done it.", "So, I did it.", "I took them all."])
+def test_a_bare_act_or_goodbye_after_a_sign_of_concern_is_a_risk(screen: CrisisScreen, text: str) -> None:
+    """Alone these say nothing of a crisis (by the labelling guide they carry no wish, plan or preparation);
+    after this session has shown concern for the person's own safety they are an act or a goodbye to ask
+    about, whatever the learned layer makes of them. Never a fragment: the guard does not silence them."""
+    from voicejournal.crisis import SessionGuard
+    from voicejournal.crisis.combine import bare_fragment
+
+    assert not bare_fragment(text)
+    worried = SessionGuard(screen)
+    worried.check("Some days I feel like such a burden to everyone.")
+    assert worried.check(text).level >= Level.RISK
+    calm = SessionGuard(screen)
+    calm.check("I finished the report for work.")
+    assert calm.check(text).level <= Level.CONCERN  # alone: at most a check-in, never the crisis path

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
+from voicejournal.crisis.normalize import normalize
 from voicejournal.crisis.screen import CrisisScreen
 from voicejournal.types import Level, ScreenResult
 
 _OWN_SAFETY = frozenset({"suicide", "self_harm"})
+_DONE_OR_LEAVING = re.compile(
+    r"^(?:(?:so|well|ok|okay|now|and|yeah)\s+)*(?:"
+    r"i(?:ve| have)? (?:done|did) it|its (?:done|happening|over)|it is (?:done|happening|over)|done it"
+    r"|i (?:took|swallowed) (?:them|it|the lot|all of (?:them|it))(?: all)?"
+    r"|i(?:m| am) (?:doing it|gone|leaving now)|i(?:ll| will) be gone|i wont be (?:here|around)"
+    r")(?:\s+(?:now|already|then|tonight|for good))*[\s.!]*$")
+"""A bare "I've done it", "it's done", "I'm gone", "I won't be here": alone nothing (it may be the washing
+up); after this session has shown concern for the person's own safety, an act or a goodbye to ask about."""
 
 
 def _same_family(a: str, b: str) -> bool:
@@ -49,7 +59,7 @@ class SessionGuard:
         floor = None
         if replaces_last and self._history:
             floor = self._history.pop()
-        result = self._escalate(self._screen.screen(text, in_concern))
+        result = self._escalate(self._screen.screen(text, in_concern), text)
         if floor is not None and floor.level > result.level:
             result = floor
         self._history.append(result)
@@ -57,8 +67,12 @@ class SessionGuard:
             self._supportive = True
         return result
 
-    def _escalate(self, result: ScreenResult) -> ScreenResult:
-        """A second concern in the same family this session becomes risk: repeated signs add up."""
+    def _escalate(self, result: ScreenResult, text: str = "") -> ScreenResult:
+        """A second concern in the same family this session becomes risk: repeated signs add up; and
+        after a sign of concern for one's own safety, a bare statement of an act done or of leaving is risk."""
+        own = [r for r in self._history if r.level >= Level.CONCERN and r.category in _OWN_SAFETY]
+        if result.level < Level.RISK and own and _DONE_OR_LEAVING.match(" ".join(re.sub(r"[,;:]", " ", normalize(text)).split())):
+            return ScreenResult(Level.RISK, own[-1].category, ("act_after_concern",) + result.reasons)
         if result.level != Level.CONCERN:
             return result
         earlier = [r for r in self._history if r.level >= Level.CONCERN and _same_family(r.category, result.category)]
