@@ -16,7 +16,8 @@ included); needs `pulseaudio pulseaudio-utils libportaudio2`. Two pipelines answ
               the whole reply, then synthesize it.
 Reported per turn: processing latency (end-of-turn decision → first reply sample ready for the
 output) and voice-to-voice (end of the person's speech → first reply sample), p50/p90; cold
-start to listening; idle CPU while listening; peak RSS; the import real-time factor (the
+start (every model loaded and warmed in-process, one after another; the app's own start-up, which
+overlaps this with its opening line, is measured by bench_live.py); idle CPU while listening; peak RSS; the import real-time factor (the
 `voicejournal import` command on the demo recording, in a fresh process). The live-microphone figures over the
 virtual PulseAudio device come from scripts/bench_live.py.
 """
@@ -296,7 +297,8 @@ def main() -> None:
         print(f"{metric + ' (ms)':<34}{statistics.median(o):>15.0f}{percentile(o, 90):>9.0f}"
               f"{statistics.median(n):>12.0f}{percentile(n, 90):>9.0f}{statistics.median(n) / statistics.median(o):>9.2f}x")
     print("overlapped stages p50 (ms): " + ", ".join(f"{k} {statistics.median(v):.0f}" for k, v in STAGES.items() if v))
-    print(f"cold start to listening (models assembled): {cold:.2f} s")
+    print(f"cold start, every model loaded and warmed one after another in this process (models assembled): {cold:.2f} s"
+          " (the app speaks its opening line meanwhile: scripts/bench_live.py)")
     print(f"idle CPU while listening: {cpu:.1f} % of one core")
     print(f"peak RSS: {rss:.0f} MB")
     print(f"import real-time factor: {rtf:.2f} (`voicejournal import` on the demo recording: {rtf_line})")
