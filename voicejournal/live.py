@@ -18,7 +18,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Iterator
 
 import numpy as np
 from rich.console import Console
@@ -29,7 +29,7 @@ from voicejournal.conversation import Conversation, TurnRecord
 from voicejournal.eager import EagerTranscriber
 from voicejournal.errors import AudioError
 from voicejournal.live_ui import Keys, LiveReporter, LiveView, State
-from voicejournal.loading import LoadsInBackground
+from voicejournal.loading import Loading, LoadsInBackground
 from voicejournal.mic import DeviceLost, Microphone
 from voicejournal.player import Player
 from voicejournal.settings import Settings
@@ -410,27 +410,6 @@ def warm_up_listening(engines: Engines, settings: Settings) -> None:
         turn_model.p_complete(quiet.samples)
 
 
-class _Background:
-    """One warm-up job on a thread; `wait` re-raises what it raised, so a fault is not lost."""
-
-    def __init__(self, job: Callable[[], None]) -> None:
-        self._error: BaseException | None = None
-
-        def run() -> None:
-            try:
-                job()
-            except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-                self._error = exc
-
-        self._thread = threading.Thread(target=run, name="warm-up", daemon=True)
-        self._thread.start()
-
-    def wait(self, check: bool = True) -> None:
-        self._thread.join()
-        if check and self._error is not None:
-            raise self._error
-
-
 def run_live(settings: Settings, console: Console, sink: AudioSink | None,
              options: LiveOptions | None = None) -> None:
     """Listen on the microphone until the person ends the session (key, Ctrl-C, SIGTERM, limits)."""
@@ -467,10 +446,10 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
             player.tick = session.tick
             player.hold = session.speaking
         status, why = "interrupted", "stopped"
-        warming = _Background(lambda: warm_up_listening(engines, settings))
+        warming = Loading(lambda: warm_up_listening(engines, settings), background=True, name="warm-up")
         try:
             convo.open()  # a guided mode's opening line (played to the end); nothing for a plain conversation
-            warming.wait()
+            warming.get()  # a model that failed to load is reported here
             journal.add_session_meta(convo.session_id, {"startup_s": _startup_times(player, options.barge_in)})
             # Only now is the microphone really listening (it is ignored while the opening plays).
             console.print(f"Listening on {mic.name} ({mic.rate} Hz)"
@@ -482,7 +461,7 @@ def _converse(settings: Settings, console: Console, engines: Engines, mic: Micro
         except DeviceLost as exc:
             raise AudioError(f"{exc} Everything said so far is saved (session {convo.session_id}).") from exc
         finally:
-            warming.wait(check=False)  # never free a model a warm-up is still running
+            warming.join()  # never free a model a warm-up is still running
             session.eager.close()
             convo.end(status)
             if mic.stats.dropped_blocks:

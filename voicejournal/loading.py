@@ -21,7 +21,9 @@ class LoadsInBackground(Protocol):
 
 
 class Loading(Generic[T]):
-    """`build()` now, or (background) on a thread; `get` returns its result or raises its error."""
+    """`build()` now, or (background) on a thread; `get` returns its result or raises its error.
+
+    Also used for a background job with no result (the live session's warm-up)."""
 
     def __init__(self, build: Callable[[], T], background: bool = False, name: str = "model") -> None:
         self._value: T | None = None
@@ -41,9 +43,13 @@ class Loading(Generic[T]):
         self._thread.start()
 
     def get(self) -> T:
-        if self._thread is not None:
-            self._thread.join()
+        """The result, once there is one; the build's error, raised here, if it failed."""
+        self.join()
         if self._error is not None:
             raise self._error
-        assert self._value is not None
-        return self._value
+        return self._value  # type: ignore[return-value]
+
+    def join(self) -> None:
+        """Wait for the build to end, without raising its error (before closing what it uses)."""
+        if self._thread is not None:
+            self._thread.join()
