@@ -20,6 +20,10 @@ _DONE_OR_LEAVING = re.compile(
 up); after this session has shown concern for the person's own safety, an act or a goodbye to ask about."""
 
 
+def _done_or_leaving(text: str) -> bool:
+    return _DONE_OR_LEAVING.match(" ".join(re.sub(r"[,;:]", " ", normalize(text)).split())) is not None
+
+
 def _same_family(a: str, b: str) -> bool:
     """Concerns about the person's own safety count together; other categories only with themselves."""
     return a == b or (a in _OWN_SAFETY and b in _OWN_SAFETY)
@@ -71,7 +75,7 @@ class SessionGuard:
         """A second concern in the same family this session becomes risk: repeated signs add up; and
         after a sign of concern for one's own safety, a bare statement of an act done or of leaving is risk."""
         own = [r for r in self._history if r.level >= Level.CONCERN and r.category in _OWN_SAFETY]
-        if result.level < Level.RISK and own and _DONE_OR_LEAVING.match(" ".join(re.sub(r"[,;:]", " ", normalize(text)).split())):
+        if result.level < Level.RISK and own and _done_or_leaving(text):
             return ScreenResult(Level.RISK, own[-1].category, ("act_after_concern",) + result.reasons)
         if result.level != Level.CONCERN:
             return result
