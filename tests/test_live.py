@@ -308,8 +308,9 @@ def test_barge_in_stops_the_reply_and_keeps_what_was_heard(pulse: Pulse, speak, 
 @pytest.mark.slow
 @pytest.mark.audio
 def test_a_broken_companion_model_ends_the_session_with_one_clear_line(pulse: Pulse, tmp_path: Path) -> None:  # noqa: F811
-    """The embedded model loads while the opening line plays; a load error must still end the session
-    cleanly (saved, closed) with the one-line message, not hang or show a traceback."""
+    """The companion's model loads after the microphone opened in parallel with the voice; its load
+    error must still end the command with the one-line message, before any session, not hang or show a
+    traceback (llama.cpp silences the process's output while it loads: the message must survive that)."""
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"GGUF but not really")
     app = App(pulse, tmp_path / "data", "--llm-model", str(bad), "--max-turns", "1", "--mode", "mood")
@@ -317,7 +318,7 @@ def test_a_broken_companion_model_ends_the_session_with_one_clear_line(pulse: Pu
     assert code != 0, app.output
     assert "Could not load the GGUF model" in app.output and "Traceback" not in app.output, app.output
     assert not any(line.startswith("Listening on") for line in app.lines), app.output
-    assert app.query("SELECT status, ended_at IS NOT NULL FROM sessions") == [("interrupted", 1)]
+    assert app.query("SELECT count(*) FROM sessions") in ([], [(0,)])
 
 
 @pytest.mark.slow

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from voicejournal.asr import WhisperTranscriber
-from voicejournal.companion.backends import EmbeddedBackend
 from voicejournal.errors import ModelError
 from voicejournal.loading import Loading, LoadsInBackground
-from voicejournal.settings import AsrSettings, LlmSettings
+from voicejournal.settings import AsrSettings
 
 
 def test_a_background_load_runs_on_its_own_thread_and_get_waits_for_it() -> None:
@@ -49,12 +48,3 @@ def test_a_broken_whisper_model_loading_in_the_background_fails_where_it_is_used
         ears.wait_loaded()
     with pytest.raises(ModelError):  # and again on every later use, not a hang or a None
         ears.model  # noqa: B018
-
-
-def test_a_broken_gguf_loading_in_the_background_fails_where_it_is_used(tmp_path: Path) -> None:
-    bad = tmp_path / "model.gguf"
-    bad.write_bytes(b"GGUF but not really")
-    backend = EmbeddedBackend(bad, LlmSettings(), background=True)
-    assert backend.name == "embedded:model"  # known before the load ends
-    with pytest.raises(ModelError, match="Could not load the GGUF model"):
-        backend.wait_loaded()

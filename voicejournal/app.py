@@ -46,9 +46,8 @@ def load_engines(settings: Settings, progress: Progress | None = None, voice: bo
     """Assemble (once) and load the models, in parallel where they do not share a lock.
 
     llm=False (check-ins, replay) leaves the companion out: ~0.6 GB and a second of start-up saved.
-    background=True (the live session) returns once the voice and Whisper are loaded: the embedded
-    model goes on loading on a thread while the opening line plays, and its first use waits for it
-    (see loading.py).
+    background=True (the live session): Whisper loads on a thread beside the voice, then the
+    companion's model (see load_companion); warm-ups are left to the caller (the opening line).
     """
     cache = settings.cache_dir
 
@@ -65,7 +64,6 @@ def load_engines(settings: Settings, progress: Progress | None = None, voice: bo
         return models.resolve("llm", path, cache, progress)
 
     if background:
-        backend = make_backend(settings.llm, resolve_llm, background=True) if llm else _NoCompanion()
         transcriber = WhisperTranscriber(paths["asr"], settings.asr, background=True) if asr else _NoTranscriber()
         synthesizer = PiperSynthesizer(paths["tts"], settings.tts) if voice else None
         note("voice")
@@ -74,7 +72,7 @@ def load_engines(settings: Settings, progress: Progress | None = None, voice: bo
             # callback, so it finishes (beside the voice's load) before anything plays
             transcriber.wait_loaded()
             note("speech recognition")
-        return Engines(transcriber, with_fallback(backend, settings) if llm else backend, synthesizer)
+        return Engines(transcriber, load_companion(settings, progress) if llm else _NoCompanion(), synthesizer)
     with ThreadPoolExecutor(max_workers=3) as pool:
         f_asr = pool.submit(WhisperTranscriber, paths["asr"], settings.asr) if asr else None
         f_tts = pool.submit(PiperSynthesizer, paths["tts"], settings.tts) if voice else None
@@ -88,6 +86,19 @@ def load_engines(settings: Settings, progress: Progress | None = None, voice: bo
         backend = f_llm.result()
         note("companion")
     return Engines(transcriber, with_fallback(backend, settings), synthesizer)
+
+
+def load_companion(settings: Settings, progress: Progress | None = None) -> ChatBackend:
+    """The companion's backend, loaded here and now (the embedded model: ~0.3 s).
+
+    Never beside other output or PortAudio's start-up: llama.cpp silences its load by pointing the
+    whole process's stdout and stderr at /dev/null for that time (a message printed meanwhile is
+    lost, and two such redirects interleaved can leave stderr silenced for good).
+    """
+    backend = make_backend(settings.llm, lambda path: models.resolve("llm", path, settings.cache_dir, progress))
+    if progress:
+        progress("companion", 1, 1)
+    return with_fallback(backend, settings)
 
 
 def with_fallback(backend: ChatBackend, settings: Settings) -> ChatBackend:

@@ -9,6 +9,7 @@ barge-in, speech during a reply stops it and the stored reply is cut to what was
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import math
 import os
@@ -23,13 +24,13 @@ from typing import Iterator
 import numpy as np
 from rich.console import Console
 
-from voicejournal.app import Engines, load_engines, open_journal, start_conversation
+from voicejournal.app import Engines, load_companion, load_engines, open_journal, start_conversation
 from voicejournal.companion.modes import mode_named
 from voicejournal.conversation import Conversation, TurnRecord
 from voicejournal.eager import EagerTranscriber
 from voicejournal.errors import AudioError
 from voicejournal.live_ui import Keys, LiveReporter, LiveView, State
-from voicejournal.loading import Loading, LoadsInBackground
+from voicejournal.loading import Loading
 from voicejournal.mic import DeviceLost, Microphone
 from voicejournal.player import Player
 from voicejournal.settings import Settings
@@ -392,15 +393,11 @@ def _open_player(options: LiveOptions, voice_rate: int) -> Player:
 
 
 def warm_up_listening(engines: Engines, settings: Settings) -> None:
-    """Wait for the models still loading, and run the listening ones once (Whisper, Silero, the turn
-    model) so the first turn is not the slow one.
+    """Run the listening models once (Whisper, Silero, the turn model) so the first turn is not the slow one.
 
     Runs while the opening line plays (the microphone is not listened to then); the voice warms
     up on the opening itself, and the companion reads its prompt meanwhile (Conversation.open).
     """
-    for model in (engines.transcriber, engines.backend):  # still loading (load_engines(background=True))
-        if isinstance(model, LoadsInBackground):
-            model.wait_loaded()  # a load error is raised here, once the opening has played
     quiet = Audio(np.random.default_rng(0).normal(0, 0.001, SAMPLE_RATE).astype(np.float32), SAMPLE_RATE)
     engines.transcriber.transcribe(quiet)
     if settings.vad.silero_threshold > 0:
@@ -415,15 +412,21 @@ def run_live(settings: Settings, console: Console, sink: AudioSink | None,
     """Listen on the microphone until the person ends the session (key, Ctrl-C, SIGTERM, limits)."""
     options = options or LiveOptions()
     mic = Microphone(options.input_device)
-    mic.open()  # fail fast, before the models load
+    # PortAudio's start-up (~0.7 s here) overlaps the voice's and Whisper's loads; a missing or wrong
+    # microphone is reported once they are loaded, before the companion's model and before anything plays
+    opening = Loading(mic.open, background=True, name="microphone")
     player: Player | None = None
     try:
         with model_progress() as progress:
-            engines = load_engines(settings, progress, voice=not isinstance(sink, NullSink), background=True)
+            engines = load_engines(settings, progress, voice=not isinstance(sink, NullSink), llm=False,
+                                   background=True)
+            opening.get()  # done before llama.cpp redirects the process's output (see load_companion)
+            engines = dataclasses.replace(engines, backend=load_companion(settings, progress))
         if sink is None and engines.synthesizer is not None:
             player = _open_player(options, engines.synthesizer.rate)
         _converse(settings, console, engines, mic, player, sink or player or NullSink(), options)
     finally:
+        opening.join()
         mic.close()
         if player is not None:
             player.close()

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
-from typing import Any, Callable, Iterator, Protocol, TypedDict, runtime_checkable
+from typing import Callable, Iterator, Protocol, TypedDict, runtime_checkable
 
 from voicejournal.errors import BackendUnavailable, ModelError, UserError
-from voicejournal.loading import Loading
 from voicejournal.settings import LlmSettings
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ class WarmsUp(Protocol):
 class EmbeddedBackend:
     """llama.cpp in-process with the shipped GGUF; works with no server at all."""
 
-    def __init__(self, model_path: Path, settings: LlmSettings, background: bool = False) -> None:
+    def __init__(self, model_path: Path, settings: LlmSettings) -> None:
         try:
             from llama_cpp import Llama
         except ImportError as exc:
@@ -46,23 +45,11 @@ class EmbeddedBackend:
             ) from exc
         self.settings = settings
         self.name = f"embedded:{model_path.stem}"
-
-        def load() -> Any:
-            try:
-                return Llama(model_path=str(model_path), n_ctx=settings.context_tokens,
+        try:
+            self.llm = Llama(model_path=str(model_path), n_ctx=settings.context_tokens,
                              n_threads=settings.threads, n_batch=256, verbose=False, seed=7)
-            except (ValueError, RuntimeError) as exc:
-                raise ModelError(f"Could not load the GGUF model {model_path} ({exc}); run `voicejournal doctor`.") from exc
-
-        self._llm = Loading(load, background, "llm")
-
-    @property
-    def llm(self) -> Any:
-        """The llama.cpp model (waits for it while it loads in the background)."""
-        return self._llm.get()
-
-    def wait_loaded(self) -> None:
-        self._llm.get()
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(f"Could not load the GGUF model {model_path} ({exc}); run `voicejournal doctor`.") from exc
 
     def stream(self, messages: list[Message], max_tokens: int) -> Iterator[str]:
         pieces = self.llm.create_chat_completion(
@@ -216,37 +203,30 @@ class FallbackBackend:
                 self.fall_back(exc)
 
 
-def _embedded(spec: str, settings: LlmSettings, resolve_model: Callable[[str | None], Path],
-              background: bool = False) -> ChatBackend:
-    return EmbeddedBackend(resolve_model(settings.model_path), settings, background)
+def _embedded(spec: str, settings: LlmSettings, resolve_model: Callable[[str | None], Path]) -> ChatBackend:
+    return EmbeddedBackend(resolve_model(settings.model_path), settings)
 
 
-def _ollama(spec: str, settings: LlmSettings, resolve_model: Callable[[str | None], Path],
-            background: bool = False) -> ChatBackend:
+def _ollama(spec: str, settings: LlmSettings, resolve_model: Callable[[str | None], Path]) -> ChatBackend:
     model = spec.partition(":")[2] or "llama3.2"
     return OllamaBackend(model, settings)
 
 
-def _openai(spec: str, settings: LlmSettings, resolve_model: Callable[[str | None], Path],
-            background: bool = False) -> ChatBackend:
+def _openai(spec: str, settings: LlmSettings, resolve_model: Callable[[str | None], Path]) -> ChatBackend:
     model = spec.partition(":")[2] or "local"
     return OpenAIBackend(model, settings)
 
 
-REGISTRY: dict[str, Callable[[str, LlmSettings, Callable[[str | None], Path], bool], ChatBackend]] = {
+REGISTRY: dict[str, Callable[[str, LlmSettings, Callable[[str | None], Path]], ChatBackend]] = {
     "embedded": _embedded,
     "ollama": _ollama,
     "openai": _openai,
 }
 
 
-def make_backend(settings: LlmSettings, resolve_model: Callable[[str | None], Path],
-                 background: bool = False) -> ChatBackend:
-    """Build the backend named by settings.backend ('embedded', 'ollama:MODEL', 'openai:MODEL').
-
-    background: the embedded model loads on a thread and its first use waits (servers load nothing here).
-    """
+def make_backend(settings: LlmSettings, resolve_model: Callable[[str | None], Path]) -> ChatBackend:
+    """Build the backend named by settings.backend ('embedded', 'ollama:MODEL', 'openai:MODEL')."""
     kind = settings.backend.partition(":")[0]
     if kind not in REGISTRY:
         raise UserError(f"Unknown LLM backend {settings.backend!r}; use one of: embedded, ollama:MODEL, openai:MODEL.")
-    return REGISTRY[kind](settings.backend, settings, resolve_model, background)
+    return REGISTRY[kind](settings.backend, settings, resolve_model)
