@@ -1,8 +1,8 @@
-"""A model that loads on a thread while the session starts; its first use waits for it.
+"""Work on a thread while the live session starts; its first use waits for it.
 
-The live session speaks its opening line with the voice alone, so Whisper and the companion's
-model need not be loaded before the first word: they load meanwhile, and a load error is raised
-where the model is first used (the session waits for both before it listens).
+Whisper loads beside the voice (and the microphone's PortAudio start-up) so the first word comes
+sooner, and the listening models warm up while the opening line plays. An error is raised where the
+result is first used. (The companion's llama.cpp model is not loaded this way: see app.load_companion.)
 """
 
 from __future__ import annotations
