@@ -7,7 +7,6 @@ import logging
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Callable, Iterator
 
 from voicejournal import models
@@ -60,9 +59,6 @@ def load_engines(settings: Settings, progress: Progress | None = None, voice: bo
         "tts": models.resolve("tts", settings.tts.voice, cache, progress) if voice else None,
     }
 
-    def resolve_llm(path: str | None) -> Path:
-        return models.resolve("llm", path, cache, progress)
-
     if background:
         transcriber = WhisperTranscriber(paths["asr"], settings.asr, background=True) if asr else _NoTranscriber()
         synthesizer = PiperSynthesizer(paths["tts"], settings.tts) if voice else None
@@ -76,16 +72,12 @@ def load_engines(settings: Settings, progress: Progress | None = None, voice: bo
     with ThreadPoolExecutor(max_workers=3) as pool:
         f_asr = pool.submit(WhisperTranscriber, paths["asr"], settings.asr) if asr else None
         f_tts = pool.submit(PiperSynthesizer, paths["tts"], settings.tts) if voice else None
-        f_llm = pool.submit(make_backend, settings.llm, resolve_llm) if llm else None
+        f_llm = pool.submit(load_companion, settings, progress) if llm else None
         transcriber = f_asr.result() if f_asr else _NoTranscriber()
         note("speech recognition")
         synthesizer = f_tts.result() if f_tts else None
         note("voice")
-        if f_llm is None:
-            return Engines(transcriber, _NoCompanion(), synthesizer)
-        backend = f_llm.result()
-        note("companion")
-    return Engines(transcriber, with_fallback(backend, settings), synthesizer)
+        return Engines(transcriber, f_llm.result() if f_llm else _NoCompanion(), synthesizer)
 
 
 def load_companion(settings: Settings, progress: Progress | None = None) -> ChatBackend:
