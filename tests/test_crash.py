@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -32,27 +33,51 @@ def test_kill_nine_loses_nothing_that_was_heard(tmp_path: Path, speak) -> None: 
     data = tmp_path / "data"
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "COLUMNS": "400", "TERM": "dumb"}
     command = [sys.executable, "-m", "voicejournal", "--data-dir", str(data), "talk", "--input", str(wav), "--no-voice"]
-    # Calibrate on this machine: when is the first turn stored, and when does the whole run end?
+    # Calibrate on this machine: when is the first turn shown, and how far apart are the turns?
     t0 = time.monotonic()
-    first_turn = total = 0.0
+    shown: list[float] = []
     with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env) as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
-            if line.startswith("You:") and not first_turn:
-                first_turn = time.monotonic() - t0
-    total = time.monotonic() - t0
-    assert proc.returncode == 0 and first_turn
+            if line.startswith("You:"):
+                shown.append(time.monotonic() - t0)
+    assert proc.returncode == 0 and len(shown) == len(SAID)
+    first_turn, gap = shown[0], (shown[-1] - shown[0]) / (len(shown) - 1)
     rng = random.Random(1234)
     heard_all: list[str] = []
     killed_sessions = 0
     interrupted_notices = 0
     for trial in range(TRIALS):
+        # Kills are paced by each run's own progress, not by the clock alone: a launch slowed by a cold disk
+        # would otherwise be killed before it had said anything, and the trial would test nothing.
+        after_turns = rng.randint(0, len(SAID))
+        delay = rng.uniform(0.5 * first_turn, first_turn) if after_turns == 0 else rng.uniform(0, gap)
         proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-        time.sleep(rng.uniform(0.6 * first_turn, total))
+        lines: list[str] = []
+        reached = threading.Event()
+
+        def read(proc: subprocess.Popen[str] = proc, lines: list[str] = lines, reached: threading.Event = reached) -> None:
+            assert proc.stdout is not None
+            turns = 0
+            if after_turns == 0:
+                reached.set()
+            for line in proc.stdout:
+                lines.append(line)
+                turns += line.startswith("You:")
+                if turns >= after_turns:
+                    reached.set()
+            reached.set()
+
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        reached.wait(timeout=120)
+        time.sleep(delay)
         finished = proc.poll() is not None
         if not finished:
             proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate(timeout=60)
+        proc.wait(timeout=60)
+        reader.join(timeout=60)
+        out = "".join(lines)
         interrupted_notices += out.count("was interrupted last time")
         heard = [m.group(1).strip() for m in re.finditer(r"^You: (.*?)(?:\s+\((?:concern|risk|imminent):.*\))?$", out, re.M)]
         heard_all += heard
@@ -70,6 +95,7 @@ def test_kill_nine_loses_nothing_that_was_heard(tmp_path: Path, speak) -> None: 
             killed_sessions += 1
         assert open_sessions <= 1
 
+    print(f"{killed_sessions} of {TRIALS} kills inside a session; {len(heard_all)} turns heard")
     assert killed_sessions >= 5, "the random kills should land inside sessions"
     # Every session a kill left open was closed, and announced, by the next start.
     db = sqlite3.connect(data / "journal.db")
