@@ -1,4 +1,5 @@
-"""Combine the pattern screen with the learned layer: the higher level wins, unless a precise benign guard vetoes a weak learned positive.
+"""Combine the pattern screen with the learned layer: the higher level wins, unless a precise benign guard vetoes a weak learned positive,
+or the learned layer is sure an utterance the patterns flagged is ordinary (its card's pattern_veto_p).
 
 The learned layer is the fine-tuned MiniLM (finetuned.py) when shipped, else the frozen head (semantic.py).
 With the fine-tuned layer's cut-offs (0.90 / 0.80 / 0.80, crisis_model.card.json) a learned positive already
@@ -9,12 +10,13 @@ veto ceiling cost imminent recall for about one hard negative. The veto still ap
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from functools import lru_cache
 
 from voicejournal.crisis import guards
 from voicejournal.crisis.normalize import normalize
 from voicejournal.crisis.semantic import SemanticScore
-from voicejournal.types import ScreenResult
+from voicejournal.types import Level, ScreenResult
 
 VETO_MAX_P = 0.90
 """A learned positive at or above this P(>=concern) is never vetoed by a benign guard."""
@@ -98,11 +100,77 @@ def bare_fragment(raw: str) -> bool:
     return bool(words) and all(w in FUNCTION_WORDS and w not in FIRST_PERSON for w in words)
 
 
+CODED = re.compile(
+    r"\b(?:kms|kys|ctb|catch(?:ing)? the bus|unaliv\w*|self ?delet\w*|yeet(?:ing)? (?:myself|me)|sewer ?slide|sui"
+    r"|sh|barcod\w*|thinspo\w*|cat scratch\w*|permanent nap|forever nap)\b")
+"""Coded words for suicide and self-harm (../shared/crisis/README.md's `coded` tag, plus close variants)."""
+
+
+@lru_cache(maxsize=8192)
+def coded_language(raw: str) -> bool:
+    """True when the utterance uses coded suicide or self-harm words: the patterns know them better than the model."""
+    return bool(CODED.search(raw.lower().replace("'", "").replace("-", " ")))
+
+
+PASSIVE_WISH = frozenset({"passive_no_wake", "passive_not_exist", "passive_disappear", "better_off_without", "burden",
+                          "hopeless", "hopeless_word"})
+"""Rules for passive death wishes and hopelessness: often said in soft or sideways words ("a nap I never wake up
+from") that the model reads as ordinary, so its confidence does not clear them."""
+
+
+@lru_cache(maxsize=8192)
+def gives_a_rating(raw: str) -> bool:
+    """True when the utterance contains a mood rating ("about a two, ..."): the model learned from thousands of
+    rating answers that such utterances are ordinary, so its confidence there says little about the rest."""
+    from voicejournal.journal.mood_parse import parse_mood
+
+    reading = parse_mood(raw)
+    return reading is not None and reading.score is not None
+
+
+def learned_veto(raw: str, pattern: ScreenResult, sem: SemanticScore | None, in_concern: bool) -> bool:
+    """True when the learned layer is sure enough that a pattern hit is ordinary speech to clear it.
+
+    Never for coded language, a passive wish or hopelessness, an utterance with a mood rating, nor once the
+    session has shown concern (a flagged word may then refer back).
+    """
+    return (sem is not None and pattern.level > Level.NONE and sem.level == Level.NONE
+            and sem.p_concern < sem.veto_below and not in_concern and not PASSIVE_WISH & set(pattern.reasons)
+            and not coded_language(raw) and not gives_a_rating(raw))
+
+
+MASS_MIN_CONTENT_WORDS = 2
+"""The imminent-mass rule needs this many content words: on "I've done it." or "I won't be here." the model's
+spread says it has nothing to go on, not that it heard an emergency (the session guard judges those in context)."""
+
+
+def content_words(raw: str) -> int:
+    """How many words are not closed-class (FUNCTION_WORDS)."""
+    return sum(w not in FUNCTION_WORDS for w in re.findall(r"[a-z]+", normalize(raw)))
+
+
+def with_imminent_mass(raw: str, sem: SemanticScore | None) -> SemanticScore | None:
+    """The learned score raised to risk when its P(imminent) reaches the card's imminent_mass and the utterance
+    says enough (MASS_MIN_CONTENT_WORDS)."""
+    if sem is None or sem.level >= Level.RISK or sem.p_imminent < sem.imminent_mass:
+        return sem
+    if content_words(raw) < MASS_MIN_CONTENT_WORDS:
+        return sem
+    return replace(sem, level=Level.RISK, category=sem.likely_category)
+
+
 def combine(raw: str, pattern: ScreenResult, sem: SemanticScore | None, in_concern: bool = False) -> ScreenResult:
-    """max(pattern level, learned level); a weak learned positive yields to a precise benign guard.
+    """max(pattern level, learned level); a weak learned positive yields to a precise benign guard, and a pattern
+    hit yields to a sure learned negative (learned_veto).
 
     in_concern: the session has already shown a sign of concern (see bare_fragment).
     """
+    sem = with_imminent_mass(raw, sem)
+    if learned_veto(raw, pattern, sem, in_concern):
+        from voicejournal.crisis.screen import _about_someone_else
+
+        other = _about_someone_else(guards.neutralise_idioms(normalize(raw)))
+        return ScreenResult(Level.NONE, reasons=("cleared_by_learned_layer",) + pattern.reasons, support_other=other)
     if sem is None or sem.level <= pattern.level:
         return pattern
     if product_phrase(raw) or (not in_concern and bare_fragment(raw)):

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from voicejournal.crisis.minilm import LazyModel, Opened, open_with_card
-from voicejournal.crisis.semantic import SemanticScore, _chunks, _sentence_ids, max_over_views, prepare
+from voicejournal.crisis.semantic import Combination, SemanticScore, _chunks, _sentence_ids, max_over_views, prepare
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "data" / "crisis_model.onnx"
 CARD_PATH = MODEL_PATH.with_suffix(".card.json")
@@ -37,13 +37,17 @@ def pool_rows(sid: list[int]) -> np.ndarray:
     return np.stack(rows)
 
 
-def _cut_offs(card: dict) -> tuple[tuple[float, float, float], tuple[str, ...]]:
-    """(three cut-offs, category names) from the model card; ValueError when it is not that."""
+def _cut_offs(card: dict) -> tuple[tuple[float, float, float], tuple[str, ...], Combination]:
+    """(three cut-offs, category names, combination) from the model card; ValueError when it is not that."""
     th = tuple(float(t) for t in card["thresholds"])
     cats = tuple(str(c) for c in card["categories"])
     if len(th) != 3 or not cats:
         raise ValueError("bad card: need 3 thresholds and the category names")
-    return th, cats  # type: ignore[return-value]
+    combination = Combination(float(card.get("imminent_mass", Combination.imminent_mass)),
+                              float(card.get("pattern_veto_p", Combination.pattern_veto_p)))
+    if not 0.0 <= combination.pattern_veto_p < 0.5 or combination.imminent_mass <= 0.0:
+        raise ValueError("bad card: pattern_veto_p must be in [0, 0.5) and imminent_mass above 0")
+    return th, cats, combination  # type: ignore[return-value]
 
 
 class FineTuned:
@@ -54,6 +58,7 @@ class FineTuned:
         self._onnx = LazyModel(self._open)
         self.thresholds: tuple[float, float, float] = (1.0, 1.0, 1.0)
         self.categories: tuple[str, ...] = ()
+        self.combination = Combination()
 
     def _open(self) -> Opened | None:
         """The tokenizer and session, the card read; on any failure, None and a warning (the frozen layer is used)."""
@@ -61,7 +66,7 @@ class FineTuned:
                                 "the frozen semantic layer", THREADS)
         if loaded is None:
             return None
-        opened, (self.thresholds, self.categories) = loaded
+        opened, (self.thresholds, self.categories, self.combination) = loaded
         return opened
 
     @property
@@ -86,7 +91,7 @@ class FineTuned:
         if not self.available or not text.strip():
             return None
         p_lvl, cat_logits = self.view_probs(text)
-        return max_over_views(p_lvl, cat_logits, self.thresholds, self.categories)
+        return max_over_views(p_lvl, cat_logits, self.thresholds, self.categories, self.combination)
 
 
 _MODEL = FineTuned()

@@ -143,10 +143,7 @@ def screen_text(raw: str, in_concern: bool = False) -> ScreenResult:
     from voicejournal.crisis.combine import combine
     from voicejournal.crisis.semantic import semantic_score
 
-    pattern = pattern_screen(raw)
-    if pattern.level == Level.IMMINENT:
-        return pattern
-    return combine(raw, pattern, semantic_score(raw), in_concern)
+    return combine(raw, pattern_screen(raw), semantic_score(raw), in_concern)
 
 
 @lru_cache(maxsize=4096)

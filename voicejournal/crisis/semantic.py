@@ -156,6 +156,28 @@ class SemanticScore:
     category: str
     view: int
     """Which view set the score: 0 is the whole utterance, >0 a sentence."""
+    veto_below: float = 0.0
+    """Below this P(>=concern) the layer that gave this score clears a pattern hit (0: it never does; combine.py)."""
+    imminent_mass: float = 1.01
+    """At or above this P(imminent) the utterance is at least risk when it says enough (combine.py; above 1: off)."""
+    likely_category: str = "none"
+    """The category of the view with the highest P(>=risk), whatever the level."""
+
+
+@dataclass(frozen=True)
+class Combination:
+    """How one learned layer's probabilities meet the patterns: read from its card, neutral when the card has none.
+
+    Both are properties of the model's calibration, so they are picked with its cut-offs on the held-out author
+    (scripts/pick_combination.py) and travel in the same card.
+    """
+
+    imminent_mass: float = 1.01
+    """P(imminent) at or above which the level is at least risk (above 1: off; combine.py). The model often splits
+    an imminent item's probability between none and imminent; a one-in-ten chance of an emergency is not "none"."""
+    pattern_veto_p: float = 0.0
+    """Below this P(>=concern) a pattern hit is cleared (0: never): the patterns' false alarms ("knife skills
+    class tonight") are mostly utterances the model is sure are ordinary."""
 
 
 def cumulative(p: np.ndarray) -> np.ndarray:
@@ -178,7 +200,7 @@ def score_views(head: Head, x: np.ndarray) -> SemanticScore:
 
 
 def max_over_views(p_lvl: np.ndarray, cat_scores: np.ndarray, thresholds: tuple[float, float, float],
-                   categories: tuple[str, ...]) -> SemanticScore:
+                   categories: tuple[str, ...], combination: Combination = Combination()) -> SemanticScore:
     """Per cut-off the highest view; category from the view with the highest P(>=risk).
 
     p_lvl: (V, 4) level probabilities; cat_scores: (V, C) category probabilities or logits.
@@ -187,8 +209,9 @@ def max_over_views(p_lvl: np.ndarray, cat_scores: np.ndarray, thresholds: tuple[
     best = cum.max(axis=0)
     top = int(np.argmax(cum[:, 1] + 1e-3 * cum[:, 0]))
     level = LEVELS[decide(best, thresholds)]
-    cat = categories[int(np.argmax(cat_scores[top]))] if level != Level.NONE else "none"
-    return SemanticScore(float(best[0]), float(best[1]), float(best[2]), level, cat, top)
+    likely = categories[int(np.argmax(cat_scores[top]))]
+    return SemanticScore(float(best[0]), float(best[1]), float(best[2]), level, likely if level != Level.NONE else "none",
+                         top, combination.pattern_veto_p, combination.imminent_mass, likely)
 
 
 @lru_cache(maxsize=1)
