@@ -127,9 +127,21 @@ def test_witnessed_emergency_is_imminent_third_party(text: str) -> None:
     "tengo las pastillas aquí y esta noche lo voy a hacer",
     "i took all of my sleeping tablets about twenty minutes ago",
     "i'm standing on the edge of the car park roof and i'm going to jump",
+    "I want to kill myself tonight, I have the pills here.",
+    "I want to kill myself tonight.",
+    "ive got the tablets here with me and i keep thinking about ending my life",
 ])
 def test_imminent_phrasings(text: str) -> None:
     assert level(text) == "imminent"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("i want to dye, i really do, everything is too much", "risk"),
+    ("i want to dye my hair purple before the gig", "none"),
+    ("going to dye the curtains navy this weekend", "none"),
+])
+def test_speech_recognition_dye_for_die(text: str, expected: str) -> None:
+    assert level(text) == expected
 
 
 @pytest.mark.parametrize("text,expected", [

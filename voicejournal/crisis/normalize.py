@@ -35,6 +35,7 @@ _ASR_FIXES: tuple[tuple[str, str], ...] = (
     (r"\b(cant|can|couldnt) (sea|seen)\b", r"\1 see"),
     (r"\bevery our\b", "every hour"),
     (r"\bknights\b", "nights"),
+    (r"\b(want|wanna|going|gonna|ready) to dye\b(?! (?:my|your|her|his|their|it|the|them|this|that)\b)", r"\1 to die"),
     (r"\b(can|could) here\b", r"\1 hear"),
     (r"\bsewer ?slide\b", "suicide"),
     (r"\bsue ?a ?side\b", "suicide"),

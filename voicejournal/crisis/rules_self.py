@@ -132,6 +132,7 @@ MODIFIERS: tuple[Rule, ...] = (
          r"\beverything(?:s| is) (?:ready|sorted|set|planned|in place|laid out|arranged)\b",
          r"\b(?:got|have|laid|get|getting) (?:my |the |all my )?(?:stuff|kit|things|blades?|razors?|everything)\s+(?:out|ready|together|laid out)\b",
          r"\b(?:the |my |a )?{MEANS}\b{S}\b(?:in my (?:hand|hands|pocket|bag|lap)|on my lap|on the (?:desk|bed|table|floor)|in front of me|ready|here with me|right here)\b",
+         r"\b(?:i have|ive got|i got|i\s*ve got) (?:the |my |some |all the |all my |a (?:box|bottle|packet) of )?{MEANS}\s+(?:\w+\s+)?(?:here|with me|on me|beside me|next to me)\b",
          r"\b(?:holding|im holding) (?:it|them|the|a|my)\b", r"\bgetting what i need\b", r"\bknow where the key is\b",
          r"\bordered something\b", r"\btengo (?:las pastillas|todo)\b", r"\btodo preparado\b", r"\bjai tout prepare\b",
          r"\b(?:on|in) (?:my|the) (?:lap|hand|pocket)\b{S}\b(?:use|take|do)\b", r"\bwhat i need\b",

@@ -112,6 +112,8 @@ def _escalate(text: str, hits: list[Hit], mods: set[str]) -> tuple[Level, str, s
         return Level.IMMINENT, "suicide", "means_and_time"
     if "time" in mods and names & {"sh_intent"} or ("time" in mods and "suicidal_thoughts" in names and "intent" in mods):
         return Level.IMMINENT, cat, "intent_with_time"
+    if own and re.search(r"\b(?:want to|wanna|going to|gonna|about to|will)\s+(?:kill myself|end my life|take my (?:own )?life|unalive myself)\s+(?:tonight|today|this (?:evening|weekend)|tomorrow|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", text):
+        return Level.IMMINENT, cat, "intent_with_time"
     if "time" in mods and re.search(r"\b(?:going to|gonna|about to|will)\b[^.!?]{0,20}\b(?:kill myself|end my life|unalive myself|ctb|do it)\b", text) and own:
         return Level.IMMINENT, cat, "intent_with_time"
     if names & {"hto_wish", "hto_act"} and ("time" in mods and re.search(r"\b(?:going to|gonna|will)\b", text)
