@@ -1,7 +1,7 @@
 """The crisis training pools, defined once for train_crisis.py and finetune_crisis.py (and finetune_replies.py).
 
 Standard library only, so the numpy trainer never needs torch and the torch trainer can import it too.
-Report sets (any file whose name contains blind_b, blind_c, blind_d, blind_e, blind_f, blind_g or blind_h) are never trained on.
+Report sets (any file whose name contains blind_b, blind_c, blind_d, blind_e, blind_f, blind_g, blind_h or blind_i) are never trained on.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared" / "crisis"
-REPORT_SETS = ("blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h")
+REPORT_SETS = ("blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h", "blind_i")
 LEVELS = ("none", "concern", "risk", "imminent")
 NOT_TRAINED_ON = [f"tests/data/{kind}_{report}.jsonl" for kind in ("crisis", "replies") for report in REPORT_SETS]
 """What the model cards list as held out."""

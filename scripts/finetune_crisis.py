@@ -22,7 +22,7 @@ blanked, slang spelled out) exactly as at run time. Views mirror semantic.views(
 plus (run time) one per sentence pooled from the same pass; in training the sentence views of `none` items
 are extra negatives (weight 0.3), so a benign sentence pooled alone does not light up.
 
-Model selection: never on the report sets (crisis_pool.py skips *blind_b* to *blind_h* by name). A
+Model selection: never on the report sets (crisis_pool.py skips *blind_b* to *blind_i* by name). A
 --holdout file (one author's file) is left out; each epoch is scored on it, combined with the pattern
 layer exactly as combine() does, and the three cut-offs are picked there with priority: no gold imminent
 below risk, then risk+imminent recall, then hard-negative FPR (under a cap). The final run fits on the

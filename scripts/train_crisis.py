@@ -2,7 +2,7 @@
 """Train the learned crisis head (numpy only): MiniLM views -> small MLP -> level and category.
 
 Usage: .venv/bin/python scripts/train_crisis.py [--cv-only] [--hidden 256] [--seed 13]
-Trains on the pool of crisis_pool.py (never on the *blind_b* to *blind_h* report sets), picks the
+Trains on the pool of crisis_pool.py (never on the *blind_b* to *blind_i* report sets), picks the
 three cut-offs from 5-fold out-of-fold scores combined with the patterns, also reports a
 leave-one-file-out estimate, then fits on all and writes voicejournal/data/crisis_head.npz and crisis_head.card.json.
 """
