@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -15,20 +14,26 @@ from voicejournal.settings import AsrSettings
 
 
 def test_a_background_load_runs_on_its_own_thread_and_get_waits_for_it() -> None:
-    started = threading.Event()
+    """No clock: the build blocks until released, so Loading() returning at all shows it did not wait for it."""
+    started, release = threading.Event(), threading.Event()
     where: list[str] = []
 
     def build() -> str:
         started.set()
         where.append(threading.current_thread().name)
-        time.sleep(0.2)
+        assert release.wait(10)
         return "model"
 
-    t0 = time.perf_counter()
-    loading = Loading(build, background=True, name="probe")
-    assert time.perf_counter() - t0 < 0.1  # returned at once
-    assert started.wait(2)
-    assert loading.get() == "model"
+    loading = Loading(build, background=True, name="probe")  # returns while build() is blocked
+    assert started.wait(10)
+    got: list[str] = []
+    waiter = threading.Thread(target=lambda: got.append(loading.get()))
+    waiter.start()
+    waiter.join(0.2)
+    assert waiter.is_alive() and got == []  # get() waits for the load
+    release.set()
+    waiter.join(10)
+    assert got == ["model"]
     assert where == ["load-probe"]
 
 
