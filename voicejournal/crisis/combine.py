@@ -1,10 +1,13 @@
-"""Combine the pattern screen with the learned layer: the higher level wins, unless a precise benign guard vetoes a weak learned positive,
-or the learned layer is sure an utterance the patterns flagged is ordinary (its card's pattern_veto_p).
+"""Combine the pattern screen with the learned layer: the higher level wins, with three exceptions.
 
-The learned layer is the fine-tuned MiniLM (finetuned.py) when shipped, else the frozen head (semantic.py).
-With the fine-tuned layer's cut-offs (0.90 / 0.80 / 0.80, crisis_model.card.json) a learned positive already
-has P(>=concern) >= VETO_MAX_P, so the guards do not veto it: on the held-out author split, raising the
-veto ceiling cost imminent recall for about one hard negative. The veto still applies to the frozen fallback.
+- A weak learned positive (P(>=concern) < VETO_MAX_P) yields to a precise benign guard (resolved history, a media
+  frame, an accident, someone else's struggle, a clearing denial). With the shipped cut-offs (0.86) this bites on
+  positives between 0.86 and 0.90 and on those raised by the imminent-mass rule, which can sit far lower.
+- A pattern hit yields to a sure learned negative (learned_veto, the card's pattern_veto_p).
+- A split P(imminent) is at least risk (with_imminent_mass, the card's imminent_mass).
+Short turns the learned layer does not judge alone: bare ratings and commands (product_phrase), bare fragments.
+The learned layer is the fine-tuned MiniLM (finetuned.py) when shipped, else the frozen head (semantic.py), whose
+card has neither value, so for it the last two exceptions are off.
 """
 
 from __future__ import annotations
