@@ -67,7 +67,18 @@ def rates(rows: list[dict], pred: str) -> dict[str, str]:
         "hard-neg FPR >= risk": wilson(sum(r[pred] >= 2 for r in hard), len(hard)),
         "plain FPR >= concern": wilson(sum(r[pred] >= 1 for r in plain), len(plain)),
         "plain FPR >= risk": wilson(sum(r[pred] >= 2 for r in plain), len(plain)),
+        "weighted misses (lower is better)": str(weighted_misses(rows, pred)),
     }
+
+
+def weighted_misses(rows: list[dict], pred: str) -> int:
+    """One number for comparing two screens (docs/SAFETY.md, v7 second trial): 10 x gold imminent below risk,
+    3 x other gold risk below risk, 1 x gold concern screened none, 1 x hard negative screened concern or above."""
+    hard = [r for r in rows if r["label"] == "none" and HARD & set(r["tags"])]
+    return (10 * sum(r["label"] == "imminent" and r[pred] <= 1 for r in rows)
+            + 3 * sum(r["label"] == "risk" and r[pred] <= 1 for r in rows)
+            + sum(r["label"] == "concern" and r[pred] == 0 for r in rows)
+            + sum(r[pred] >= 1 for r in hard))
 
 
 def print_rates(title: str, rows: list[dict], pred: str) -> None:
