@@ -16,6 +16,11 @@ DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared" / "crisis"
 REPORT_SETS = ("blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h", "blind_i")
 LEVELS = ("none", "concern", "risk", "imminent")
+ORD = {label: n for n, label in enumerate(LEVELS)}
+"""Level name -> ordinal (none 0 ... imminent 3)."""
+HARD = frozenset({"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental",
+                  "non_english"})
+"""The hard-negative tags of ../shared/crisis/README.md: a `none` item with one of them is a hard negative."""
 NOT_TRAINED_ON = [f"tests/data/{kind}_{report}.jsonl" for kind in ("crisis", "replies") for report in REPORT_SETS]
 """What the model cards list as held out."""
 

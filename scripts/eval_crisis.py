@@ -20,12 +20,10 @@ from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from crisis_pool import is_report_set  # noqa: E402
+from crisis_pool import HARD, ORD, is_report_set  # noqa: E402
 from voicejournal.crisis import CrisisScreen  # noqa: E402
 
-ORD = {"none": 0, "concern": 1, "risk": 2, "imminent": 3}
 NAMES = list(ORD)
-HARD = {"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental", "non_english"}
 SLICES = ("asr", "coded", "indirect", "buried", "method_seeking", "non_english")
 NAIVE = re.compile(r"kill|die|dead|suicid|cut|pills|gun|knife|voices|bridge|jump|hang|rope", re.I)
 

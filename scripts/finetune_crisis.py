@@ -52,14 +52,12 @@ from torch import nn
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crisis_pool import LEVELS, NOT_TRAINED_ON, crisis_files, crisis_rows  # noqa: E402
+from crisis_pool import HARD, NOT_TRAINED_ON, ORD, crisis_files, crisis_rows  # noqa: E402
 from voicejournal.crisis import semantic  # noqa: E402
 from voicejournal.crisis.combine import VETO_MAX_P, benign_frame  # noqa: E402
 from voicejournal.crisis.screen import pattern_screen  # noqa: E402
 
-ORD = {label: n for n, label in enumerate(LEVELS)}
 CATS = ("suicide", "self_harm", "harm_to_others", "abuse_danger", "medical", "psychosis")
-HARD = {"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental", "non_english"}
 MAX_LEN = 128
 LEVEL_WEIGHT = torch.tensor([1.0, 1.2, 1.6, 2.2])
 OUT = ROOT / "voicejournal" / "data" / "crisis_model.onnx"

@@ -25,14 +25,13 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from crisis_pool import HARD, ORD  # noqa: E402
 from voicejournal.crisis.combine import combine  # noqa: E402
 from voicejournal.crisis.finetuned import CARD_PATH, MODEL_PATH, FineTuned  # noqa: E402
 from voicejournal.crisis.screen import pattern_screen  # noqa: E402
-from voicejournal.crisis.semantic import SemanticScore  # noqa: E402
+from voicejournal.crisis.semantic import Combination, SemanticScore  # noqa: E402
 from voicejournal.types import ScreenResult  # noqa: E402
 
-ORD = {"none": 0, "concern": 1, "risk": 2, "imminent": 3}
-HARD = {"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental", "non_english"}
 VETO_GRID = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 MASS_GRID = (0.5, 0.3, 0.2, 0.15, 0.1, 0.08, 0.05)
 
@@ -41,7 +40,7 @@ Item = tuple[str, ScreenResult, SemanticScore]
 
 def levels(items: list[Item], veto: float, mass: float) -> np.ndarray:
     """Every item's level as the app's combine() decides it with these two values (the cut-offs as in the card)."""
-    return np.asarray([ORD[combine(text, pat, replace(sem, veto_below=veto, imminent_mass=mass)).level.value]
+    return np.asarray([ORD[combine(text, pat, replace(sem, combination=Combination(mass, veto))).level.value]
                        for text, pat, sem in items])
 
 
@@ -90,7 +89,7 @@ def main() -> int:
     items = [(r["text"], pattern_screen(r["text"]), model.score(r["text"])) for r in rows]
     g = np.asarray([ORD[r["label"]] for r in rows])
     hard = np.asarray([g[i] == 0 and bool(HARD & set(r["tags"])) for i, r in enumerate(rows)])
-    now = levels(items, float(card.get("pattern_veto_p", 0.0)), float(card.get("imminent_mass", 1.01)))
+    now = levels(items, model.combination.pattern_veto_p, model.combination.imminent_mass)
     print("now  ", metrics(now, g, hard))
     cap = float((levels(items, 0.0, 1.01)[hard] >= 1).mean())
     veto = pick_veto(items, g)

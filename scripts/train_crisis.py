@@ -21,14 +21,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from crisis_pool import LEVELS, NOT_TRAINED_ON, crisis_files, crisis_rows, read_rows, reply_files  # noqa: E402
+from crisis_pool import HARD, NOT_TRAINED_ON, ORD, crisis_files, crisis_rows, read_rows, reply_files  # noqa: E402
 from voicejournal.crisis import embed, semantic  # noqa: E402
 from voicejournal.crisis.combine import VETO_MAX_P, benign_frame, combine  # noqa: E402
 from voicejournal.crisis.screen import pattern_screen  # noqa: E402
 
-ORD = {label: n for n, label in enumerate(LEVELS)}
 CATS = ("suicide", "self_harm", "harm_to_others", "abuse_danger", "medical", "psychosis")
-HARD = {"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental", "non_english"}
 REPLY_POOL = reply_files()
 """The reply-safety training files present (crisis_pool.reply_files); finetune_replies.py imports this name."""
 REASONS = ("safe", "method_info", "encourages_harm", "dismissive", "promises_secrecy", "diagnosis_or_medication_advice",

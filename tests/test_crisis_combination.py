@@ -10,13 +10,12 @@ import pytest
 from voicejournal.crisis.combine import combine, content_words, learned_veto
 from voicejournal.crisis.finetuned import get_finetuned
 from voicejournal.crisis.screen import pattern_screen, screen_text
-from voicejournal.crisis.semantic import SemanticScore
+from voicejournal.crisis.semantic import Combination, SemanticScore
 from voicejournal.types import Level, ScreenResult
 
-SURE_NONE = SemanticScore(0.004, 0.003, 0.001, Level.NONE, "none", 0, veto_below=0.02, imminent_mass=0.08,
-                          likely_category="suicide")
-SPLIT = SemanticScore(0.30, 0.29, 0.25, Level.NONE, "none", 0, veto_below=0.02, imminent_mass=0.08,
-                      likely_category="suicide")
+SHIPPED_LIKE = Combination(imminent_mass=0.08, pattern_veto_p=0.02)
+SURE_NONE = SemanticScore(0.004, 0.003, 0.001, Level.NONE, "none", 0, SHIPPED_LIKE, likely_category="suicide")
+SPLIT = SemanticScore(0.30, 0.29, 0.25, Level.NONE, "none", 0, SHIPPED_LIKE, likely_category="suicide")
 HIT = ScreenResult(Level.IMMINENT, "harm_to_others", ("hto_imminent", "time"))
 
 
@@ -34,7 +33,7 @@ def test_the_veto_needs_the_model_to_be_sure(p_concern: float) -> None:
 
 def test_no_veto_without_a_card_value() -> None:
     """A card without pattern_veto_p (the frozen fallback, older models) never clears a pattern hit."""
-    sem = replace(SURE_NONE, veto_below=0.0)
+    sem = replace(SURE_NONE, combination=replace(SHIPPED_LIKE, pattern_veto_p=0.0))
     assert combine("pottery class tonight", HIT, sem).level == Level.IMMINENT
 
 

@@ -138,7 +138,7 @@ def learned_veto(raw: str, pattern: ScreenResult, sem: SemanticScore | None, in_
     session has shown concern (a flagged word may then refer back).
     """
     return (sem is not None and pattern.level > Level.NONE and sem.level == Level.NONE
-            and sem.p_concern < sem.veto_below and not in_concern and not PASSIVE_WISH & set(pattern.reasons)
+            and sem.p_concern < sem.combination.pattern_veto_p and not in_concern and not PASSIVE_WISH & set(pattern.reasons)
             and not coded_language(raw) and not gives_a_rating(raw))
 
 
@@ -155,7 +155,7 @@ def content_words(raw: str) -> int:
 def with_imminent_mass(raw: str, sem: SemanticScore | None) -> SemanticScore | None:
     """The learned score raised to risk when its P(imminent) reaches the card's imminent_mass and the utterance
     says enough (MASS_MIN_CONTENT_WORDS)."""
-    if sem is None or sem.level >= Level.RISK or sem.p_imminent < sem.imminent_mass:
+    if sem is None or sem.level >= Level.RISK or sem.p_imminent < sem.combination.imminent_mass:
         return sem
     if content_words(raw) < MASS_MIN_CONTENT_WORDS:
         return sem

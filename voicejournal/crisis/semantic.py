@@ -146,25 +146,6 @@ def _softmax(z: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class SemanticScore:
-    """The learned layer's verdict: cumulative level probabilities, the level they give, and a category."""
-
-    p_concern: float
-    p_risk: float
-    p_imminent: float
-    level: Level
-    category: str
-    view: int
-    """Which view set the score: 0 is the whole utterance, >0 a sentence."""
-    veto_below: float = 0.0
-    """Below this P(>=concern) the layer that gave this score clears a pattern hit (0: it never does; combine.py)."""
-    imminent_mass: float = 1.01
-    """At or above this P(imminent) the utterance is at least risk when it says enough (combine.py; above 1: off)."""
-    likely_category: str = "none"
-    """The category of the view with the highest P(>=risk), whatever the level."""
-
-
-@dataclass(frozen=True)
 class Combination:
     """How one learned layer's probabilities meet the patterns: read from its card, neutral when the card has none.
 
@@ -178,6 +159,23 @@ class Combination:
     pattern_veto_p: float = 0.0
     """Below this P(>=concern) a pattern hit is cleared (0: never): the patterns' false alarms ("knife skills
     class tonight") are mostly utterances the model is sure are ordinary."""
+
+
+@dataclass(frozen=True)
+class SemanticScore:
+    """The learned layer's verdict: cumulative level probabilities, the level they give, and a category."""
+
+    p_concern: float
+    p_risk: float
+    p_imminent: float
+    level: Level
+    category: str
+    view: int
+    """Which view set the score: 0 is the whole utterance, >0 a sentence."""
+    combination: Combination = Combination()
+    """How the layer that gave this score meets the patterns (its card's values; combine.py)."""
+    likely_category: str = "none"
+    """The category of the view with the highest P(>=risk), whatever the level."""
 
 
 def cumulative(p: np.ndarray) -> np.ndarray:
@@ -211,7 +209,7 @@ def max_over_views(p_lvl: np.ndarray, cat_scores: np.ndarray, thresholds: tuple[
     level = LEVELS[decide(best, thresholds)]
     likely = categories[int(np.argmax(cat_scores[top]))]
     return SemanticScore(float(best[0]), float(best[1]), float(best[2]), level, likely if level != Level.NONE else "none",
-                         top, combination.pattern_veto_p, combination.imminent_mass, likely)
+                         top, combination, likely)
 
 
 @lru_cache(maxsize=1)
