@@ -84,6 +84,20 @@ an utterance made only of these has no topic of its own.
 Time words (now, tonight, today) are left out on purpose: "I am doing it now" is judged as usual."""
 
 
+FOREIGN_MAX_SHARE = 0.15
+
+
+@lru_cache(maxsize=8192)
+def mostly_foreign(raw: str) -> bool:
+    """True when under FOREIGN_MAX_SHARE of the words are English closed-class words (FUNCTION_WORDS).
+
+    Everyday English runs at roughly 40-60 % function words, so an utterance this far below is in another
+    language (or a bare list of words), where the English-only learned layer has nothing sure to say.
+    """
+    words = re.findall(r"[a-z]+", normalize(raw))
+    return bool(words) and sum(w in FUNCTION_WORDS for w in words) < FOREIGN_MAX_SHARE * len(words)
+
+
 FIRST_PERSON = frozenset("i me my mine myself we us our im ill ive id".split())
 
 
@@ -134,12 +148,13 @@ def gives_a_rating(raw: str) -> bool:
 def learned_veto(raw: str, pattern: ScreenResult, sem: SemanticScore | None, in_concern: bool) -> bool:
     """True when the learned layer is sure enough that a pattern hit is ordinary speech to clear it.
 
-    Never for coded language, a passive wish or hopelessness, an utterance with a mood rating, nor once the
-    session has shown concern (a flagged word may then refer back).
+    Never for coded language, a passive wish or hopelessness, an utterance with a mood rating, an utterance
+    that is mostly not English (the model is English-only: "chce umrzec" scores 0.003), nor once the session has
+    shown concern (a flagged word may then refer back).
     """
     return (sem is not None and pattern.level > Level.NONE and sem.level == Level.NONE
             and sem.p_concern < sem.combination.pattern_veto_p and not in_concern and not PASSIVE_WISH & set(pattern.reasons)
-            and not coded_language(raw) and not gives_a_rating(raw))
+            and not coded_language(raw) and not gives_a_rating(raw) and not mostly_foreign(raw))
 
 
 MASS_MIN_CONTENT_WORDS = 2

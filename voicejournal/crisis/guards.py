@@ -6,7 +6,43 @@ import re
 
 from voicejournal.crisis.lexicon import expand
 
-_IDIOMS = re.compile(expand("|".join((
+_FOREIGN_IDIOMS = (
+    # Hyperbole with death words in other languages (accents already stripped by normalize): "me muero de hambre",
+    # "ce boulot me tue", "todmude", "da morire", "morrendo de sono", "main toh mar gaya", "patay na patay ako sa".
+    # Literal statements ("quiero morir", "je veux mourir", "mujhe marna hai") are never matched here.
+    r"\bme (?:muero|estoy muriendo|moria|mori|morire) (?:de|por) (?:hambre|sed|sueno|risa|la risa|ganas|frio|calor|cansancio|verguenza"
+    r"|aburrimiento|envidia|amor|miedo|nervios|los nervios|ver|verte|verla|verlo|ir|saber|probar|conocer)\b",
+    r"\bmuert[oa]s? de (?:cansancio|hambre|sueno|risa|frio|calor|miedo|aburrimiento|sed|verguenza|envidia)\b",
+    r"\b(?:este|esta|ese|esa|el|la) (?:trabajo|calor|frio|jefe|trafico|ruido|examen|proyecto|semana|dia|oficina|espera|tarea|reunion"
+    r"|curro|chamba|escuela|uni|facultad) (?:me mata|me esta matando|me va a matar)\b",
+    r"\b(?:je )?(?:meurs|creve|mourais|crevais|mourrais) de (?:faim|soif|chaud|froid|rire|envie|fatigue|sommeil|peur|ennui|honte)\b",
+    r"\bmort(?:e|s|es)? de (?:rire|fatigue|faim|peur|froid|honte|ennui)\b",
+    r"\b(?:ce|cet|cette|ca|le|la|les) (?:boulot|travail|taf|chaleur|froid|bruit|trafic|reunion|semaine|journee|chef|patron|projet|examen"
+    r"|dossier|attente|gamin|gosse|gamins|gosses|enfants|petits)? ?me tuen?t?\b",
+    r"\b(?:ennuie|ennuye|ennuyeux|ennuyeuse|belle|beau|bon|bonne) a (?:mourir|crever)\b",
+    r"\btod(?:mude|muede|langweilig|schick|sicher|ernst|chic)\b",
+    r"\blach(?:e|en|te)? (?:mich|uns|sich) (?:noch |fast )?(?:kaputt|tot|schief)\b", r"\btot(?:ge)?lach\w*\b",
+    r"\b(?:sterbe|sterben|starb) (?:fast |gleich |noch )?vor (?:hunger|durst|langeweile|hitze|kalte|lachen|neugier|mudigkeit)\b",
+    r"\bzu tode (?:gelangweilt|erschrocken|geargert|betrubt|gelacht)\b",
+    r"\b(?:das|diese hitze|die hitze|die arbeit|diese arbeit|der stress|der larm|der job|der chef|die schule|die uni) bringt mich (?:noch )?um\b",
+    r"\bda morire\b",
+    r"\b(?:morire|morto|morta|morti|morte|muoio|moriamo|sto morendo|stavo morendo) (?:dalle|dal|di|dalla) (?:risate|ridere|risata|fame|sete"
+    r"|sonno|caldo|freddo|noia|stanchezza|fatica|paura|voglia|vergogna)\b",
+    r"\b(?:morrendo|morro|morri|morrer|morta|morto|mortos|mortas) de (?:fome|sono|rir|calor|frio|saudades?|vontade|vergonha|cansaco|medo"
+    r"|sede|tedio|inveja|preguica)\b",
+    r"\b(?:esse|essa|este|esta|o|a) (?:trabalho|calor|frio|chefe|transito|barulho|semana|prova|faculdade|escola|reuniao) "
+    r"(?:me mata|esta me matando|ta me matando)\b",
+    r"\bdood(?:moe|op|saai|gewoon|eng|serieus)\b", r"\blach(?:te|en)? (?:me|mij|ons) (?:een )?(?:dood|kapot|rot|breuk)\b",
+    r"\bga (?:bijna )?dood van (?:de )?(?:honger|dorst|hitte|verveling|kou)\b",
+    r"\bumieram z (?:glodu|łodu|głodu|nudow|zmeczenia|smiechu|ciekawosci|pragnienia|goraca|zimna)\b", r"\bpadam z nog\b",
+    r"\b(?:main|mai|hum) (?:toh |to |bas |bilkul |sach mein |hans hans ke )?mar (?:gaya|gayi|gaye)\b",
+    r"\b(?:jaan|jan) (?:nikal|nikaal) (?:di|dee|gayi|gai|rahi|raha|de)\b", r"\bdimaag ki dahi\b",
+    r"\b(?:garmi|thand|sardi|bhookh|bhook|kaam|padhai) (?:ne|se) (?:toh )?(?:maar|mar) (?:dala|daala|diya|gaya|gayi)\b",
+    r"\bpatay na patay (?:ako|siya|sila|kami)\b",
+    r"\b(?:mamamatay|mamatay|namamatay) (?:na )?(?:ako |kami )?sa (?:init|gutom|lamig|antok|pagod|tawa|kakatawa|inip|hiya|kilig)\b",
+)
+
+_IDIOMS = re.compile(expand("|".join(_FOREIGN_IDIOMS + (
     r"\b(?:is|are|s|its|thats|was|this|these|those|feet|back|heat|suspense|wait|waiting)\b (?:literally |honestly |actually |slowly |just )?killing me\b",
     r"\bkill(?:ed|ing|s)? it\b", r"\bkillers?\b", r"\bto die for\b", r"\bdie (?:of|from) (?:embarrassment|laughing|laughter|boredom|shame)\b",
     r"\b(?:bored|scared|worried|frightened|tickled|freezing|sick|stressed) (?:me |myself )?(?:half )?to death\b",
@@ -24,6 +60,8 @@ _IDIOMS = re.compile(expand("|".join((
     r"\bcut(?:ting)? (?:the cake|down on|back on|corners|my hair|the grass|the lawn|costs|ties|in line|the \w+ in half)\b",
     r"\b(?:dental|a) bridge on\b", r"\bdead (?:inside)? lol\b", r"\bsick of (?:scraping|waiting|the)\b",
     r"\bcant breathe (?:from|im|with|because) laugh\w*\b", r"\b(?:my|the) heart (?:skipped|melted|sank)\b",
+    r"\beating me alive\b",
+    r"\b(?:battery|batteries|phone|laptop|plant|plants|tablet|charger|torch|remote|alarm) (?:is |s |was |keeps )?dying\b",
     r"\blogging off for the (?:night|day|weekend)\b", r"\b(?:take|taking|have|having) a (?:long |quick |little |proper )?nap\b(?!{S}\bnever\b)", r"\bhe(?:ll| will)? be the death\b",
 ))))
 
@@ -38,12 +76,19 @@ _DENIAL_AFTER = re.compile(r"^[^.!?]{0,40}\b(?:it doesnt|it dont|its not|im not|
 _REMOTE = re.compile(
     r"\b(?:(?:\w+|\d+) (?:years?|decades?) (?:ago|back|since|out|without|clean|sober|free|later|on|of)"
     r"|years ago|back in (?:19|20)\d\d|in (?:19|20)\d\d|a decade|when i was (?:a |in )?(?:\w+teen|teenager|teen|kid|child|young|younger|twenty|in college|at uni|at school)"
-    r"|in year \w+|in (?:high school|college|uni)\b|as a teenager|a couple of years|more than (?:a|\w+) years?|\w+ years (?:without|since|out|clean))")
+    r"|in year \w+|in (?:high school|college|uni)\b|as a teenager|a couple of years|more than (?:a|\w+) years?|\w+ years (?:without|since|out|clean)"
+    r"|that was (?:in )?(?:19|20)\d\d|that was (?:\w+ ){1,6}ago|\w+ (?:winters?|summers?|christmases) (?:ago|back)|over a decade|decades? ago"
+    r"|(?:i|we) left (?:him |her |them |there )?in (?:19|20)\d\d|when i first (?:came|moved|arrived)|nineteen \w+|two thousand (?:and )?\w+"
+    r"|the whole of (?:19|20)\d\d|(?:19|20)\d\d was)")
 _WELL = re.compile(
     r"\b(?:happy|safe|healed|how far|so much better|better now|doing (?:great|well|good|really well|okay)|different place|proud|laughed"
     r"|forget|just food|didnt even think|mentor|grateful|thriving|fine now|good now|best friend|much better|whole life|content|at peace"
-    r"|recovered|okay now|ok now|love my life|today i ran|finish line|these days i|nowadays|now i (?:have|run|teach|help|love|am)|good place|humming|sorted it out|actually worked|havent had (?:an|a|one))\b")
-_CURRENT = re.compile(r"\b(?:again|same|lately|these days|recently|this week|right now|(?:thoughts|urges?) (?:are|is) back|still (?:want|think|have))\b")
+    r"|recovered|okay now|ok now|love my life|today i ran|finish line|these days i|nowadays|now i (?:have|run|teach|help|love|am)|good place|humming|sorted it out|actually worked|havent had (?:an|a|one)"
+    r"|im (?:steady|well|good|okay|ok|fine|settled|stable|safe|happy|glad|content) now|now im (?:a|an|up|in|at|doing|steady|well|good|okay|happy|married|retired)"
+    r"|glad (?:im|i am) (?:still )?(?:here|alive)|good (?:good )?life|i (?:actually |really )?(?:like|enjoy) my life|sleep like a (?:log|baby)"
+    r"|got me through|sorted me out|(?:hes|shes|theyre) long gone|new (?:flat|job|life|home|house)|genuinely happy)\b")
+_CURRENT = re.compile(r"\b(?:again|same|lately|these days|recently|this week|right now|(?:thoughts|urges?) (?:are|is) back|still (?:want|think|have)"
+                      r"|want(?:ing)? to (?:die|kill|hurt|end|cut)|its back|(?:came|coming|creeping) back|returned)\b")
 _ACCIDENT = re.compile(r"\b(?:accident(?:al|ally)?|tripped|slipped|fell|by mistake|rose bush|opening a|kettle|oven|glue gun|gardening)\b")
 _SUPPORT_TOPIC = re.compile(expand(
     r"\b{OTHER}\b{SL}\b(?:self harm\w*|suicid\w*|(?:end|ending|take|taking|took) (?:his|her|their) (?:own )?life|dark stuff|eating disorder|drinking"
@@ -98,6 +143,27 @@ def is_about_other(text: str, start: int, matched: str) -> bool:
     last_first = max((m.end() for m in _FIRST.finditer(before)), default=-1)
     last_third = max((m.end() for m in _THIRD.finditer(before)), default=-1)
     return last_third > last_first
+
+
+_ASKED = re.compile(r"\b(?:asked|asking|asks|ask|wondering|wondered|wonder) (?:me )?(?:if|whether)\b")
+_ANSWER_NO = re.compile(r"^\W*(?:\w+\W+){0,8}?(?:no|nope|nah|it didnt|it did not|i dont|i didnt|i havent|i wasnt|im not|not really|not at all|never have)\b")
+_ANSWER_YES = re.compile(r"\b(?:yes|yeah|lied|lie|lying|truth is|actually i do|but i do|i do|i did|i have|kind of|sort of|sometimes|but|every (?:day|night)|all the time|think about it)\b")
+
+
+def is_denied_question(text: str, start: int, end: int) -> bool:
+    """The match is inside a question someone asked ("the GP asked if I'd thought of ending my life") answered no.
+
+    A "no" that is then taken back ("I said no, but I lied", "no, sometimes") does not clear it.
+    """
+    if not _ASKED.search(sentence_before(text, start)):
+        return False
+    after = text[end:end + 120]
+    return bool(_ANSWER_NO.search(after) and not _ANSWER_YES.search(after))
+
+
+def is_answered_no(text: str, end: int) -> bool:
+    """A crisis word put as a question and answered no at once: "hearing voices? no, nothing like that"."""
+    return bool(re.match(r"\s*\?\s*(?:no|nope|nah)\b", text[end:]) and not _ANSWER_YES.search(text[end:end + 80]))
 
 
 def is_resolved_history(text: str) -> bool:

@@ -59,6 +59,16 @@ ABUSE: tuple[Rule, ...] = (
          r"\b(?:terrified|scared|afraid|frightened)\b{S}\b(?:come back|hurt me|kill me|find me)\b",
          r"\bbroke in\b", r"\b(?:threatened|threatens|threatening|says|said|keeps saying)\b{S}\b(?:to |hell |shell |hed |shed |hes going to |shes going to |he will |she will |theyll )?(?:kill|hurt|shoot|stab|beat|strangle) (?:me|us|my|the kids)\b", r"\b(?:not to|dont) tell (?:my|your) (?:parents|mum|mom|dad)\b", r"\b(?:our|a) (?:little )?secret\b{S}\b(?:he|she)\b",
          r"\bme pego\b", r"\bma frappee?\b", r"\bme frappe\b", r"\bme golpe(?:a|o)\b", r"\bme maltrata\b", r"\bme (?:bat|battait)\b",
+         r"\bme (?:bateu|bate|batia|empurrou|deu um (?:tapa|soco))\b", r"\bmi (?:picchia|ha picchiat[oa]|ha dato uno schiaffo)\b",
+         r"\b(?:er|sie) (?:schlagt|schlug) mich\b", r"\bhat mich (?:wieder )?geschlagen\b", r"\b(?:hij|zij) slaat (?:me|mij)\b", r"\bbije mnie\b",
+         r"\b(?:mujhe|muje) (?:maar|mar|peet)(?:ta|ti|te) (?:hai|hain|he)\b", r"\b(?:sinasaktan|binubugbog|binugbog) (?:niya |nila )?ako\b",
+         # credible fear for tonight, a threat of payback
+         r"\b(?:scared|afraid|terrified|frightened) (?:to go home|of going home|to go back home)\b{SL}\b(?:he|she|hes|shes|him|her)\b",
+         r"\b(?:he|she)\b{S}\b(?:texted|said|told me|messaged|warned|swore|keeps saying)\b{S}\b(?:ill|i will|im going to|youll|you will|youre going to|youre gonna) (?:regret|pay for|be sorry)\b",
+         # grooming of a minor
+         r"\bmature for (?:her|his|their) age\b", r"\b(?:tells|told|telling) (?:her|him|them) (?:its|it is|it was|to keep it) (?:their|our|a) (?:little )?secret\b",
+         r"\b(?:asking|asks|asked|keeps asking) (?:my \w+ |her |him |them )?(?:for|to send) (?:photos|pictures|pics|nudes|selfies)\b{SL}\b(?:year old|niece|daughter|son|nephew|little|kid|child|school)\b"
+         r"|\b(?:year old|niece|daughter|son|nephew|little sister|little brother|kid|child)\b{SL}\b(?:asking|asks|asked|keeps asking) (?:her|him|them) (?:for|to send) (?:photos|pictures|pics|nudes|selfies)\b",
          self_only=False),
     rule("abuse_now", "abuse_danger", IM,
          r"\blocked me in\b", r"\b(?:hes|shes|theyre|he is|she is)\b{S}\b(?:outside|at) (?:the |my )?(?:front |back |bedroom )?(?:door|window)\b",
@@ -90,7 +100,13 @@ MEDICAL: tuple[Rule, ...] = (
          r"\bred line (?:going )?up my\b", r"\b(?:bleach|cleaning product|antifreeze|something poisonous|weed killer)\b",
          r"\bblister\w*\b{S}\b(?:bigger than|big as|size of|the size)\b", r"\bcant put (?:any )?(?:weight|wait) on\b", r"\bwent pop\b",
          r"\b(?:deep|gaping) cut\b", r"\bneed(?:s)? stitches\b", r"\bnew (?:antibiotic|medication|meds|pills)\b{S}\b(?:rash|hives|swelling|spreading)\b",
-         r"\b(?:poison control|poisoned)\b", r"\b(?:stiff neck|neck is stiff|neck\w* stiff)\b{SL}\b(?:headache|fever|light|rash)\b|\b(?:headache|fever)\b{SL}\b(?:stiff neck|neck is stiff|neck\w* stiff)\b", r"\bhit my head\b{S}\b(?:throwing up|vomit|sick|confused|dizzy)\b", self_only=False),
+         r"\b(?:poison control|poisoned)\b", r"\b(?:stiff neck|neck is stiff|neck\w* stiff)\b{SL}\b(?:headache|fever|light|rash)\b|\b(?:headache|fever)\b{SL}\b(?:stiff neck|neck is stiff|neck\w* stiff)\b", r"\bhit my head\b{S}\b(?:throwing up|vomit|sick|confused|dizzy)\b",
+         # red flags for same-day care: less fetal movement, a dry child, a child's ingestion, a doubled dose
+         r"\b(?:hardly|barely|havent|not|didnt|cant) (?:\w+ )?(?:felt|feel|feeling) (?:the |my )?baby (?:move|moving|kick)",
+         r"\bbaby\w*\b{S}\b(?:moving|moved|kicking|kicked|movements?)\b{S}\b(?:less|hardly|barely|not as much|stopped)\b",
+         r"\b(?:nappies|nappy|diapers?)\b{S}\b(?:dry|not wet|havent been wet)\b", r"\bcant keep anything down\b{S}\b(?:days|since|peeing|weak)\b",
+         r"\b(?:toddler|baby|son|daughter|kid|little one|grandson|granddaughter|boy|girl|child)\b{S}\b(?:swallowed|licked|ate|eaten|drank|drunk|chewed|got into)\b{S}\b(?:dishwasher|detergent|washing|laundry|pods?|tablets?|pills|medicine|bleach|cleaner|magnets?|vape|nicotine)\b",
+         r"\b(?:doubled up on|double dose of|took (?:his|her|my) (?:\w+ )?(?:tablets|pills|meds) twice)\b", self_only=False),
     rule("med_now", "medical", IM,
          r"\bcant (?:get|catch) (?:my|a) (?:breath|breathe)\b", r"\bcant breathe\b(?! (?:from|im|with|because im) laugh)",
          r"\b(?:struggling|hard|hurts) to breathe\b", r"\bnot breathing\b", r"\blips\b{S}\b(?:blue|grey|gray)\b",

@@ -54,6 +54,8 @@ def _guarded(text: str, rule: Rule, m: re.Match[str]) -> bool:
         return True
     if guards.is_attributed(text, m.start(), m.end()):
         return True
+    if rule.negatable and (guards.is_denied_question(text, m.start(), m.end()) or guards.is_answered_no(text, m.end())):
+        return True
     return rule.self_only and guards.is_about_other(text, m.start(), m.group(0))
 
 
