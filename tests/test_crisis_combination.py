@@ -76,7 +76,7 @@ def test_the_shipped_card_sets_both_values() -> None:
 
 def test_with_the_shipped_model_a_cooking_class_is_not_a_crisis() -> None:
     """End to end with the real model: the patterns flag an ordinary sentence, the model clears it."""
-    text = "Overdosed on pudding at my niece's party today, no regrets."
+    text = "Overdosed on cake at my niece's party today, no regrets."
     assert pattern_screen(text).level >= Level.RISK
     out = screen_text(text)
     assert out.level == Level.NONE and out.reasons[0] == "cleared_by_learned_layer"

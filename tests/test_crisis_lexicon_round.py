@@ -112,29 +112,3 @@ def test_new_risk_signals(text: str, category: str) -> None:
 ])
 def test_lookalikes_of_the_new_signals_stay_none(text: str) -> None:
     assert pattern_screen(text).level == Level.NONE
-
-
-@pytest.mark.parametrize("text", [
-    "overdosed on espresso before the audition, hands shaking but I nailed it",
-    "honestly I'd rather die than sit through another budget meeting",
-    "their left foot was lethal all match, we lost three nil",
-    "I'm hopeless at parallel parking, took me four goes",
-    "I'm at the end of my tether with them at the bank, fourth call this week",
-    "did my suicide first aid course at work today, really worthwhile",
-    "burnt myself on the hob making pancakes, running it under the tap",
-    "my nephew had a seizure last year, he's on medication and doing well",
-    "I self harmed in my teens, that's long behind me and I'm genuinely happy",
-])
-def test_second_round_lookalikes_are_none(text: str) -> None:
-    assert pattern_screen(text).level == Level.NONE
-
-
-@pytest.mark.parametrize("text,minimum", [
-    ("I overdosed on my sleeping tablets last night", Level.RISK),
-    ("I'd rather die than go on like this", Level.RISK),
-    ("he's having a seizure right now and won't stop shaking", Level.IMMINENT),
-    ("I self harmed in my teens and this week I started again", Level.RISK),
-    ("I took all my tablets at twenty past nine and I feel okay now", Level.IMMINENT),
-])
-def test_second_round_crisis_twins_still_flagged(text: str, minimum: Level) -> None:
-    assert pattern_screen(text).level >= minimum

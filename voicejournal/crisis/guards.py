@@ -53,7 +53,7 @@ _IDIOMS = re.compile(expand("|".join(_FOREIGN_IDIOMS + (
     r"\bover my dead body\b", r"\b(?:death|end) of me\b", r"\bearly grave\b", r"\b(?:can|should|go) (?:go )?jump (?:off|in)\b",
     r"\bjump(?:ed|ing)? (?:ship|at|in|out of my skin|for joy|the gun|to conclusions|on the)\b", r"\bhang of\b", r"\bhung (?:out|up|all|the)\b",
     r"\bbit(?:e)? the bullet\b", r"\bpull(?:ed|ing)? the trigger on\b", r"\bbeat(?:ing)? myself up\b", r"\bkick(?:ed|ing)? myself\b",
-    r"\bend of my (?:rope|tether) with (?:the|this|that|my|our|work|these|those|him|her|them)\b(?! life)",
+    r"\bend of my (?:rope|tether) with (?:the|this|that|my|our|work|these|those|him|her)\b(?! life)",
     r"\bmurder(?:ed|ing)? (?:a|the|that) (?:song|\w+ song|whitney|karaoke|track)\b", r"\bslaughtered\b", r"\bcrash(?:ing)? (?:so hard|early|out)\b",
     r"\bburied me\b", r"\bsuicides?\b(?= (?:doors?|squeeze|drills?|sprints?|runs?)\b)", r"\b(?:run|running|ran|doing|did|made us run) suicides\b",
     r"\b(?:dying|dye|dyed) (?:my|her|his|our) hair\b", r"\b(?:flu|booster|covid) shots?\b", r"\bpay cut\b", r"\bhair ?cut\b",
@@ -61,10 +61,6 @@ _IDIOMS = re.compile(expand("|".join(_FOREIGN_IDIOMS + (
     r"\b(?:dental|a) bridge on\b", r"\bdead (?:inside)? lol\b", r"\bsick of (?:scraping|waiting|the)\b",
     r"\bcant breathe (?:from|im|with|because) laugh\w*\b", r"\b(?:my|the) heart (?:skipped|melted|sank)\b",
     r"\beating me alive\b",
-    r"\bhopeless (?:at (?!everything|life|living|being)\w+|with (?:names|money|directions|tech|computers|numbers|maps|dates|plants))\b",
-    r"\boverdos(?:ed|ing) on (?:coffee|caffeine|espresso|sugar|chocolate|candy|sweets|netflix|tv|telly|hockey|football|\w+ball|sun|sunshine|carbs|pizza|cheese|christmas|meetings|podcasts|true crime|reality tv|anime|cake|energy drinks?|nostalgia|screen time|golf|cricket|rugby|tennis|crochet|jigsaws?)\b",
-    r"\b(?:id|i would|i d) (?:honestly |genuinely |literally )?rather die than (?:do|sit through|sit in|attend|watch|wear|eat|listen to|queue|drive|go to (?:a|another|the|that) (?!funeral)\w+|spend (?:another|a|the) \w+ (?:at|in|with) (?:a|the|that|another) \w+)\b",
-    r"\b(?:bowler|bowling|striker|finisher|serve|serving|shot|left foot|right foot|forward|forwards|attack|defence|defense|spin|backhand|forehand|free kicks?|smash|jab|crossover) (?:was|is|were|are|looked|looks) (?:absolutely |just |so |properly |bloody )?lethal\b",
     r"\b(?:battery|batteries|phone|laptop|plant|plants|tablet|charger|torch|remote|alarm) (?:is |s |was |keeps )?dying\b",
     r"\blogging off for the (?:night|day|weekend)\b", r"\b(?:take|taking|have|having) a (?:long |quick |little |proper )?nap\b(?!{S}\bnever\b)", r"\bhe(?:ll| will)? be the death\b",
 ))))
@@ -83,23 +79,23 @@ _REMOTE = re.compile(
     r"|in year \w+|in (?:high school|college|uni)\b|as a teenager|a couple of years|more than (?:a|\w+) years?|\w+ years (?:without|since|out|clean)"
     r"|that was (?:in )?(?:19|20)\d\d|that was (?:\w+ ){1,6}ago|\w+ (?:winters?|summers?|christmases) (?:ago|back)|over a decade|decades? ago"
     r"|(?:i|we) left (?:him |her |them |there )?in (?:19|20)\d\d|when i first (?:came|moved|arrived)|nineteen \w+|two thousand (?:and )?\w+"
-    r"|the whole of (?:19|20)\d\d|(?:19|20)\d\d was|in my (?:teens|twenties|early twenties|late teens)|at (?:age )?(?:thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|(?:twenty|thirty|forty)(?: (?:one|two|three|four|five|six|seven|eight|nine))?)\b(?! past| to\b| minutes| tonight| today))")
+    r"|the whole of (?:19|20)\d\d|(?:19|20)\d\d was)")
 _WELL = re.compile(
     r"\b(?:happy|safe|healed|how far|so much better|better now|doing (?:great|well|good|really well|okay)|different place|proud|laughed"
     r"|forget|just food|didnt even think|mentor|grateful|thriving|fine now|good now|best friend|much better|whole life|content|at peace"
     r"|recovered|okay now|ok now|love my life|today i ran|finish line|these days i|nowadays|now i (?:have|run|teach|help|love|am)|good place|humming|sorted it out|actually worked|havent had (?:an|a|one)"
     r"|im (?:steady|well|good|okay|ok|fine|settled|stable|safe|happy|glad|content) now|now im (?:a|an|up|in|at|doing|steady|well|good|okay|happy|married|retired)"
     r"|glad (?:im|i am) (?:still )?(?:here|alive)|good (?:good )?life|i (?:actually |really )?(?:like|enjoy) my life|sleep like a (?:log|baby)"
-    r"|got me through|sorted me out|(?:hes|shes|theyre) long gone|new (?:flat|job|life|home|house)|genuinely happy|a life i (?:love|like|enjoy)|not there anymore|not in that place|in ages)\b")
-_CURRENT = re.compile(r"\b(?:again|same|lately|these days(?! i (?:coach|teach|work|run|help|volunteer|have|love|enjoy|sleep|garden|walk|mentor|swim))|recently|this week|right now|(?:thoughts|urges?) (?:are|is) back|still (?:want|think|have)"
+    r"|got me through|sorted me out|(?:hes|shes|theyre) long gone|new (?:flat|job|life|home|house)|genuinely happy)\b")
+_CURRENT = re.compile(r"\b(?:again|same|lately|these days|recently|this week|right now|(?:thoughts|urges?) (?:are|is) back|still (?:want|think|have)"
                       r"|want(?:ing)? to (?:die|kill|hurt|end|cut)|its back|(?:came|coming|creeping) back|returned)\b")
-_ACCIDENT = re.compile(r"\b(?:accident(?:al|ally)?|tripped|slipped|fell|by mistake|rose bush|opening a|kettle|oven|glue gun|gardening|stove|woodstove|hob|straighteners|curling iron|frying pan|grill|barbecue|bbq|toaster|campfire|bonfire|woodburner|mandoline|grater)\b")
+_ACCIDENT = re.compile(r"\b(?:accident(?:al|ally)?|tripped|slipped|fell|by mistake|rose bush|opening a|kettle|oven|glue gun|gardening)\b")
 _SUPPORT_TOPIC = re.compile(expand(
     r"\b{OTHER}\b{SL}\b(?:self harm\w*|suicid\w*|(?:end|ending|take|taking|took) (?:his|her|their) (?:own )?life|dark stuff|eating disorder|drinking"
     r"|overdose\w*|threat\w*|yells?|hits?|burden|bipolar|manic|depress\w*|grieving|panic attack|cant see the point|in hospital|pneumonia|hurting)"))
 _MEDIA = re.compile(
     r"\b(?:film|movie|book|novel|memoir|thriller|series|episode|game|podcast|lecture|exam|essays?|chapter|character|news|documentary"
-    r"|article|shift|patients?|clinic|studying|grading|recert|writing group|d and d|murder mystery|horror|doc|docuseries|true crime|sitcom|playthrough)\b")
+    r"|article|shift|patients?|clinic|studying|grading|recert|writing group|d and d|murder mystery|horror)\b")
 
 
 def neutralise_idioms(text: str) -> str:

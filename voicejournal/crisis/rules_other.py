@@ -117,12 +117,12 @@ MEDICAL: tuple[Rule, ...] = (
          r"\bunconscious\b", r"\b(?:cant|cannot|couldnt|can not) (?:wake|rouse) (?:him|her|them|my \w+)\b",
          r"\b(?:im|i am|i think im|think im|hes|shes|he is|she is|might be|could be) having a (?:stroke|heart attack|seizure|allergic reaction)\b",
          r"\bnumb\b{S}\b(?:words|speech|talk\w*|face|slur\w*)\b", r"\bwords (?:are |keep )?coming out wrong\b", r"\bworst headache of my life\b",
-         r"\bbleeding (?:a lot|heavily|badly|so much|loads|really badly)\b", r"\b(?:lost|losing) a lot of blood\b", r"\b(?:fitting|convulsing|having a (?:fit|seizure))\b|\bseizure\b(?! (?:last|a (?:few|couple)|in (?:19|20)|years|months|weeks|ago|disorder|meds|medication|free|alert|dog))", r"\b(?:button )?batter(?:y|ies)\b{S}\bswallow|\bswallowed\b{S}\bbatter(?:y|ies)\b",
+         r"\bbleeding (?:a lot|heavily|badly|so much|loads|really badly)\b", r"\b(?:lost|losing) a lot of blood\b", r"\b(?:fitting|seizure|convulsing|having a fit)\b", r"\b(?:button )?batter(?:y|ies)\b{S}\bswallow|\bswallowed\b{S}\bbatter(?:y|ies)\b",
          r"\bcant feel (?:his|her|my) (?:legs|arms|body)\b", r"\bstopped sweating\b",
          r"\b(?:headaches?|heater|boiler|fumes)\b{SL}\b(?:confused|drowsy|dizzy|sick)\b|\b(?:confused|drowsy)\b{SL}\b(?:heater|boiler|fumes|gas)\b",
          r"\bcarbon monoxide\b", r"\bgas leak\b", r"\b(?:gone|going|turned) (?:floppy|limp|blue|grey|gray)\b",
          r"\bthroat (?:is )?(?:closing|swelling)\b", r"\banaphyla\w*", r"\b(?:took|swallowed|taken|downed) (?:a|the|his|her) (?:whole )?(?:bottle|box|packet) of\b", r"\b(?:taken|took|swallowed|had|downed)\s+(?:about |like |around |over |maybe |nearly )?(?:\d{2,}|ten|twelve|fifteen|twenty|thirty|forty|fifty|sixty|a hundred|loads of|lots of|a lot of|a load of|too many|all my|all of my|all the|a handful of|a whole (?:\w+ )?of)\s+(?:my |the |of my )?(?:pills|tablets|paracetamol|painkillers|sleeping pills|meds|antidepressants|capsules|ibuprofen|insulin)\b",
-         r"\b(?:overdosed|overdosing|overdose)\b{S}\b(?:not|isnt|(?<!home )(?<!okay )(?<!ok )(?<!fine )(?<!better )(?<!clean )now|wont|cant)\b", r"\bpass(?:ing)? out\b{S}\bblood\b|\bblood\b{S}\b(?:feel faint|pass out|passing out)\b",
+         r"\b(?:overdosed|overdosing|overdose)\b{S}\b(?:not|isnt|now|wont|cant)\b", r"\bpass(?:ing)? out\b{S}\bblood\b|\bblood\b{S}\b(?:feel faint|pass out|passing out)\b",
          r"\bheart\b{S}\bweird\b{S}\bpass out\b", self_only=False),
 )
 
