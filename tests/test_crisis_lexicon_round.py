@@ -112,30 +112,3 @@ def test_new_risk_signals(text: str, category: str) -> None:
 ])
 def test_lookalikes_of_the_new_signals_stay_none(text: str) -> None:
     assert pattern_screen(text).level == Level.NONE
-
-
-@pytest.mark.parametrize("text", [
-    "taking my stepdads pistol to school friday, theyll see",
-    "gonna wait for the manager after work with my brother's shotgun",
-    "voy a matarlo esta noche, ya sé dónde vive",
-    "ich bringe sie heute Nacht um",
-    "il est là avec un couteau, j'ai peur",
-])
-def test_weapon_and_threat_signals_are_imminent(text: str) -> None:
-    assert screen_text(text).level == Level.IMMINENT
-
-
-@pytest.mark.parametrize("text", [
-    "we had a lockdown drill at school today about what to do if someone brings a gun, the kids were calm",
-    "took the nail gun to work, deck's nearly finished",
-    "grandad's rifle from the war is going to the museum tomorrow",
-    "mi jefe me va a matar si llego tarde otra vez",
-])
-def test_weapon_lookalikes_stay_below_imminent(text: str) -> None:
-    assert screen_text(text).level < Level.IMMINENT
-
-
-def test_the_learned_veto_never_clears_a_firearm() -> None:
-    text = "Gonna be waiting for that coach after practice tomorrow with my uncle's gun."
-    assert pattern_screen(text).level == Level.IMMINENT
-    assert screen_text(text).level == Level.IMMINENT

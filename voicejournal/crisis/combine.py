@@ -84,9 +84,6 @@ an utterance made only of these has no topic of its own.
 Time words (now, tonight, today) are left out on purpose: "I am doing it now" is judged as usual."""
 
 
-FIREARM = re.compile(r"\b(?:gun|guns|rifle|shotgun|pistol|firearm|glock|revolver)\b")
-"""A firearm in a flagged utterance is never cleared by the model's confidence: too costly to be wrong about."""
-
 FOREIGN_MAX_SHARE = 0.15
 
 
@@ -151,14 +148,13 @@ def gives_a_rating(raw: str) -> bool:
 def learned_veto(raw: str, pattern: ScreenResult, sem: SemanticScore | None, in_concern: bool) -> bool:
     """True when the learned layer is sure enough that a pattern hit is ordinary speech to clear it.
 
-    Never for a firearm, coded language, a passive wish or hopelessness, an utterance with a mood rating, an utterance
+    Never for coded language, a passive wish or hopelessness, an utterance with a mood rating, an utterance
     that is mostly not English (the model is English-only: "chce umrzec" scores 0.003), nor once the session has
     shown concern (a flagged word may then refer back).
     """
     return (sem is not None and pattern.level > Level.NONE and sem.level == Level.NONE
             and sem.p_concern < sem.combination.pattern_veto_p and not in_concern and not PASSIVE_WISH & set(pattern.reasons)
-            and not coded_language(raw) and not gives_a_rating(raw) and not mostly_foreign(raw)
-            and not FIREARM.search(normalize(raw)))
+            and not coded_language(raw) and not gives_a_rating(raw) and not mostly_foreign(raw))
 
 
 MASS_MIN_CONTENT_WORDS = 2

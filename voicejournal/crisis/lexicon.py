@@ -37,7 +37,7 @@ MACROS: dict[str, str] = {
     ),
     "WEAPON": (
         r"(?:knife|knives|gun|rifle|shotgun|pistol|crowbar|hammer|bat|machete|axe|blade|bottle"
-        r"|cuchillo|couteau|arme|pistola|fusil|messer|waffe|pistole|faca|coltello|wapen|noz|kutsilyo|baril|bandook|bandooq|chaku)"
+        r"|cuchillo|couteau|arme|pistola)"
     ),
     "MEANS": (
         r"(?:pills|tablets|meds|medication|prescription|knife|blade|blades|razor|razors|rope|cord|belt"
