@@ -91,8 +91,9 @@ FOREIGN_MAX_SHARE = 0.15
 def mostly_foreign(raw: str) -> bool:
     """True when under FOREIGN_MAX_SHARE of the words are English closed-class words (FUNCTION_WORDS).
 
-    Everyday English runs at roughly 40-60 % function words, so an utterance this far below is in another
-    language (or a bare list of words), where the English-only learned layer has nothing sure to say.
+    English utterances of the dev set run at 56 % function words (median; lowest 18 %, 10th percentile 42 %),
+    so an utterance this far below is in another language (or a bare list of words), where the English-only
+    learned layer has nothing sure to say.
     """
     words = re.findall(r"[a-z]+", normalize(raw))
     return bool(words) and sum(w in FUNCTION_WORDS for w in words) < FOREIGN_MAX_SHARE * len(words)

@@ -49,7 +49,8 @@ def _matches(text: str, rules: tuple[Rule, ...]) -> list[Hit]:
 
 
 def _guarded(text: str, rule: Rule, m: re.Match[str]) -> bool:
-    """True when a denial, someone else's belief, or someone else as subject explains the match away."""
+    """True when a denial (also a question answered no), someone else's belief, or someone else as subject
+    explains the match away."""
     if rule.negatable and guards.is_negated(text, m.start()):
         return True
     if guards.is_attributed(text, m.start(), m.end()):
