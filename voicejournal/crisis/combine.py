@@ -84,6 +84,12 @@ an utterance made only of these has no topic of its own.
 Time words (now, tonight, today) are left out on purpose: "I am doing it now" is judged as usual."""
 
 
+@lru_cache(maxsize=8192)
+def words_of(raw: str) -> tuple[str, ...]:
+    """The utterance's words as normalize spells them (no apostrophes: "i'll" is "ill"), for the counts below."""
+    return tuple(re.findall(r"[a-z]+", normalize(raw)))
+
+
 FOREIGN_MAX_SHARE = 0.15
 
 
@@ -95,7 +101,7 @@ def mostly_foreign(raw: str) -> bool:
     so an utterance this far below is in another language (or a bare list of words), where the English-only
     learned layer has nothing sure to say.
     """
-    words = re.findall(r"[a-z]+", normalize(raw))
+    words = words_of(raw)
     return bool(words) and sum(w in FUNCTION_WORDS for w in words) < FOREIGN_MAX_SHARE * len(words)
 
 
@@ -114,7 +120,7 @@ def bare_fragment(raw: str) -> bool:
     the learned layer judges it as usual (SessionGuard passes that context). Statements about
     oneself ("I won't be here", "I've done it") are always judged by both layers.
     """
-    words = re.findall(r"[a-z]+", normalize(raw))  # normalize drops apostrophes: "i'll" is "ill"
+    words = words_of(raw)
     return bool(words) and all(w in FUNCTION_WORDS and w not in FIRST_PERSON for w in words)
 
 
@@ -165,7 +171,7 @@ spread says it has nothing to go on, not that it heard an emergency (the session
 
 def content_words(raw: str) -> int:
     """How many words are not closed-class (FUNCTION_WORDS)."""
-    return sum(w not in FUNCTION_WORDS for w in re.findall(r"[a-z]+", normalize(raw)))
+    return sum(w not in FUNCTION_WORDS for w in words_of(raw))
 
 
 def with_imminent_mass(raw: str, sem: SemanticScore | None) -> SemanticScore | None:

@@ -51,11 +51,10 @@ def _matches(text: str, rules: tuple[Rule, ...]) -> list[Hit]:
 def _guarded(text: str, rule: Rule, m: re.Match[str]) -> bool:
     """True when a denial (also a question answered no), someone else's belief, or someone else as subject
     explains the match away."""
-    if rule.negatable and guards.is_negated(text, m.start()):
+    if rule.negatable and (guards.is_negated(text, m.start()) or guards.is_denied_question(text, m.start(), m.end())
+                           or guards.is_answered_no(text, m.end())):
         return True
     if guards.is_attributed(text, m.start(), m.end()):
-        return True
-    if rule.negatable and (guards.is_denied_question(text, m.start(), m.end()) or guards.is_answered_no(text, m.end())):
         return True
     return rule.self_only and guards.is_about_other(text, m.start(), m.group(0))
 
