@@ -87,3 +87,33 @@ def test_with_the_shipped_model_clear_crisis_statements_stay_flagged() -> None:
                         ("I keep thinking about ending my life.", Level.RISK),
                         ("Some days I wish I could just not wake up.", Level.CONCERN)]:
         assert screen_text(text).level >= least, text
+
+
+SURE_IMMINENT = SemanticScore(0.99, 0.98, 0.95, Level.IMMINENT, "suicide", 0, SHIPPED_LIKE, likely_category="suicide")
+NOTHING = ScreenResult(Level.NONE)
+
+
+@pytest.mark.parametrize("text", ["I've done it.", "I'm gone.", "I won't be here.", "I took them all."])
+def test_alone_a_content_free_statement_is_at_most_a_check_in(text: str) -> None:
+    """Under two content words the learned layer has nothing to go on: alone it asks, it does not call a crisis
+    (docs/SAFETY.md, v10b); after a sign of concern the same score stands."""
+    assert content_words(text) < 2
+    alone = combine(text, NOTHING, SURE_IMMINENT)
+    assert alone.level == Level.CONCERN and alone.reasons[0] == "semantic"
+    assert combine(text, NOTHING, SURE_IMMINENT, in_concern=True).level == Level.IMMINENT
+
+
+@pytest.mark.parametrize("text", ["I took all my pills.", "I want to die tonight.", "Goodbye everyone, I love you."])
+def test_a_statement_that_says_something_keeps_the_learned_level(text: str) -> None:
+    assert content_words(text) >= 2
+    assert combine(text, NOTHING, SURE_IMMINENT).level == Level.IMMINENT
+
+
+def test_the_cap_never_lowers_a_pattern_hit() -> None:
+    hit = ScreenResult(Level.RISK, "suicide", ("suicidal_thoughts",))
+    assert combine("I've done it.", hit, SURE_IMMINENT).level == Level.RISK
+
+
+@pytest.mark.parametrize("text", ["I've thought about how I'd do it.", "thought about how i would end it"])
+def test_method_thinking_in_the_past_tense_is_a_risk(text: str) -> None:
+    assert pattern_screen(text).level == Level.RISK

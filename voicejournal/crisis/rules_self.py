@@ -74,7 +74,7 @@ SUICIDE: tuple[Rule, ...] = (
          r"\bsuicid(?:e|al)\b(?! (?:doors?|squeeze|sprints?|drills?|runs?|prevention|awareness|hotline|line|rates?|statistics|squad|bomb\w*|watch|risk assessment|training)\b)",
          r"\bkms\b", r"\bctb\b", r"\bself delet\w*", r"\byeet(?:ing)? myself\b", r"\boff(?:ing)? myself\b",
          r"\bend(?:ing)? it all\b", r"\bwish i had the (?:guts|courage|nerve)\b",
-         r"\bthink(?:ing)? (?:about|of) how (?:i(?:d| would| could)|to) (?:do it|end it|go)\b",
+         r"\b(?:think(?:ing)?|thought) (?:about|of) how (?:i(?:d| would| could)|to) (?:do it|end it|go)\b",
          r"\bimagin\w* my (?:own )?(?:death|funeral|suicide)\b",
          r"\b(?:use|using) (?:it|them|that) on myself\b",
          r"{I}{S}\b(?:think|thinking|thought|want|wanna|wanted|imagine|imagining|going to|gonna|keep|could|should|urge|tempted|fantasi\w+|daydream\w*|picture|picturing)\b{S}\b(?:driving|drive|crashing|crash|jumping|jump|stepping|step|walking|walk|throwing myself|throw myself)\b{S}\b(?:into (?:the|a) (?:river|sea|lake|canal|wall|tree|oncoming)|off (?:a|the|something) (?:bridge|roof|building|cliff|overpass|tall|high|ledge|car park)|off something (?:tall|high)|in front of (?:a|the|an) (?:\w+ )?(?:train|bus|lorry|truck|car|one))",
