@@ -1,7 +1,7 @@
 """The crisis training pools, defined once for train_crisis.py and finetune_crisis.py (and finetune_replies.py).
 
 Standard library only, so the numpy trainer never needs torch and the torch trainer can import it too.
-Report sets (any file whose name contains blind_b, blind_c, blind_d, blind_e, blind_f, blind_g, blind_h, blind_i, blind_j, blind_k, blind_l, blind_m, blind_n, blind_o, blind_p, blind_q, blind_r, blind_s, blind_t or blind_u) are never trained on.
+Report sets (any file whose name contains blind_b, blind_c, blind_d, blind_e, blind_f, blind_g, blind_h, blind_i, blind_j, blind_k, blind_l, blind_m, blind_n, blind_o, blind_p, blind_q, blind_r, blind_s, blind_t, blind_u, blind_v or blind_w) are never trained on.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared" / "crisis"
-REPORT_SETS = ("blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h", "blind_i", "blind_j", "blind_k", "blind_l", "blind_m", "blind_n", "blind_o", "blind_p", "blind_q", "blind_r", "blind_s", "blind_t", "blind_u")
+REPORT_SETS = ("blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h", "blind_i", "blind_j", "blind_k", "blind_l", "blind_m", "blind_n", "blind_o", "blind_p", "blind_q", "blind_r", "blind_s", "blind_t", "blind_u", "blind_v", "blind_w")
 LEVELS = ("none", "concern", "risk", "imminent")
 ORD = {label: n for n, label in enumerate(LEVELS)}
 """Level name -> ordinal (none 0 ... imminent 3)."""
