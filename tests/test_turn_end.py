@@ -83,11 +83,12 @@ def test_window_pads_short_audio_at_the_front_and_keeps_the_end_of_long_audio() 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sentence", ["I went for a long walk by the river today.", "Work was fine, nothing special."])
-def test_a_finished_sentence_ends_the_turn_early(speak, sentence: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_finished_sentence_ends_the_turn_early(steady_speak, sentence: str) -> None:  # type: ignore[no-untyped-def]
     # Piper's takes vary, and so does P on some sentences ("Today was a long day at work." gave
-    # 0.1-0.93 over four takes); these two gave 0.99 on every take.
+    # 0.1-0.93 over four takes); one take of "Work was fine, nothing special." came out as two turns
+    # under a loaded suite, so the check runs on Piper's noiseless rendering: one known waveform.
     vad = VadSettings()
-    audio = speak([sentence], pause_s=3.0).samples
+    audio = steady_speak([sentence], pause_s=3.0).samples
     seg = make_segmenter(vad, turn_end.load_turn_model(Settings()))
     judged: list[float] = []
     seg.on_judged = lambda p, ms: judged.append(p)
