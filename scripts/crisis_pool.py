@@ -1,7 +1,7 @@
 """The crisis training pools, defined once for train_crisis.py and finetune_crisis.py (and finetune_replies.py).
 
 Standard library only, so the numpy trainer never needs torch and the torch trainer can import it too.
-Report sets (any file whose name contains blind_b, blind_c, blind_d, blind_e, blind_f, blind_g, blind_h, blind_i, blind_j, blind_k, blind_l, blind_m, blind_n, blind_o, blind_p, blind_q, blind_r, blind_s, blind_t, blind_u, blind_v or blind_w) are never trained on.
+Report sets (any file whose name contains one of REPORT_SETS) are never trained on.
 """
 
 from __future__ import annotations

@@ -186,13 +186,21 @@ def with_imminent_mass(raw: str, sem: SemanticScore | None) -> SemanticScore | N
     return replace(sem, level=Level.RISK, category=sem.likely_category)
 
 
+def capped_when_content_free(raw: str, sem: SemanticScore | None, in_concern: bool) -> SemanticScore | None:
+    """The learned score capped at concern when the utterance has under MIN_CONTENT_WORDS and the session has shown
+    no concern: alone, a content-free statement is at most a check-in."""
+    if sem is None or in_concern or sem.level <= Level.CONCERN or content_words(raw) >= MIN_CONTENT_WORDS:
+        return sem
+    return replace(sem, level=Level.CONCERN)
+
+
 def combine(raw: str, pattern: ScreenResult, sem: SemanticScore | None, in_concern: bool = False) -> ScreenResult:
     """max(pattern level, learned level); a weak learned positive yields to a precise benign guard, and a pattern
     hit yields to a sure learned negative (learned_veto).
 
     in_concern: the session has already shown a sign of concern (see bare_fragment and MIN_CONTENT_WORDS).
     """
-    sem = with_imminent_mass(raw, sem)
+    sem = capped_when_content_free(raw, with_imminent_mass(raw, sem), in_concern)
     if learned_veto(raw, pattern, sem, in_concern):
         from voicejournal.crisis.screen import _about_someone_else
 
@@ -202,10 +210,6 @@ def combine(raw: str, pattern: ScreenResult, sem: SemanticScore | None, in_conce
         return pattern
     if product_phrase(raw) or (not in_concern and bare_fragment(raw)):
         return pattern
-    if not in_concern and sem.level > Level.CONCERN and content_words(raw) < MIN_CONTENT_WORDS:
-        sem = replace(sem, level=Level.CONCERN)  # alone, a content-free statement is at most a check-in
-        if sem.level <= pattern.level:
-            return pattern
     if sem.p_concern < VETO_MAX_P and benign_frame(raw):
         return pattern
     category = sem.category if sem.category != "none" else (pattern.category if pattern.category != "none" else "suicide")
