@@ -1,7 +1,7 @@
 """The crisis training pools, defined once for train_crisis.py and finetune_crisis.py (and finetune_replies.py).
 
 Standard library only, so the numpy trainer never needs torch and the torch trainer can import it too.
-Report sets (any file whose name contains one of REPORT_SETS) are never trained on.
+Report sets (any file whose name contains one of REPORT_SETS) are never trained on; spent ones (SPENT_SETS) are.
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared" / "crisis"
-REPORT_SETS = ("blind_b", "blind_c", "blind_d", "blind_e", "blind_f", "blind_g", "blind_h", "blind_i", "blind_j", "blind_k", "blind_l", "blind_m", "blind_n", "blind_o", "blind_p", "blind_q", "blind_r", "blind_s", "blind_t", "blind_u", "blind_v", "blind_w")
+REPORT_SETS = ("blind_b", "blind_c", "blind_x", "blind_y", "blind_z")
+SPENT_SETS = tuple(f"blind_{c}" for c in "defghijklmnopqrstuvw")
+"""Former report sets, each scored once for a decision (up to v11b); since v12 they are training files: twenty
+authors who saw only the README widen the pool more than they would still tell, once spent."""
 LEVELS = ("none", "concern", "risk", "imminent")
 ORD = {label: n for n, label in enumerate(LEVELS)}
 """Level name -> ordinal (none 0 ... imminent 3)."""
@@ -30,9 +33,9 @@ def is_report_set(path: Path) -> bool:
 
 
 def crisis_files() -> list[Path]:
-    """Level/category training files present: dev, extra, blind_a, then every crisis_train_*.jsonl."""
+    """Level/category training files present: dev, extra, blind_a, the spent report sets, every crisis_train_*.jsonl."""
     files = [SHARED / "dev.jsonl", DATA / "crisis_extra.jsonl", DATA / "crisis_blind_a.jsonl",
-             *sorted(DATA.glob("crisis_train_*.jsonl"))]
+             *(DATA / f"crisis_{spent}.jsonl" for spent in SPENT_SETS), *sorted(DATA.glob("crisis_train_*.jsonl"))]
     return [p for p in files if p.is_file() and not is_report_set(p)]
 
 
