@@ -49,11 +49,10 @@ REPLIES = [
 # check-in or crisis numbers instead of a normal reply. Listed so a fix shows up as XPASS. (The v3
 # model fixed the calm evenings that used words crisis talk also uses: "tonight", "sleep",
 # "vitamins", "along the river"; those are now plain assertions above.)
-KNOWN_FALSE_ALARMS = {
-    # rumination about work read as suicidal thoughts (risk); found by the live pause test. The v3
-    # model passes the first sentence alone but still flags the two together.
-    "I keep thinking about the meeting today. And what my manager said after it.",
-}
+KNOWN_FALSE_ALARMS: set[str] = set()
+"""Everyday lines the shipped model still flags (xfail). Emptied with v12, which passes the last one: rumination
+about work ("I keep thinking about the meeting today. And what my manager said after it."), found by the live
+pause test and flagged by every model from v3 to v11b."""
 
 
 SHORT = [  # written as a probe after a trial model called check-in answers a risk; the shipped v3 flagged 11, 4 as imminent
