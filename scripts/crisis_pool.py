@@ -1,7 +1,7 @@
 """The crisis training pools, defined once for train_crisis.py and finetune_crisis.py (and finetune_replies.py).
 
 Standard library only, so the numpy trainer never needs torch and the torch trainer can import it too.
-Report sets (any file whose name contains one of REPORT_SETS) are never trained on; spent ones (SPENT_SETS) are.
+Report sets (crisis_ or replies_ and a name in REPORT_SETS) are never trained on; spent ones (SPENT_SETS) are.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared" / "crisis"
-REPORT_SETS = ("blind_b", "blind_c", "blind_x", "blind_y", "blind_z")
+REPORT_SETS = ("blind_b", "blind_c", "blind_x", "blind_y", "blind_z", "blind_za", "blind_zb", "blind_zc")
 SPENT_SETS = tuple(f"blind_{c}" for c in "defghijklmnopqrstuvw")
 """Former report sets, each scored once for a decision (up to v11b); since v12 they are training files: twenty
 authors who saw only the README widen the pool more than they would still tell, once spent."""
@@ -29,7 +29,8 @@ NOT_TRAINED_ON = [f"tests/data/{kind}_{report}.jsonl" for kind in ("crisis", "re
 
 
 def is_report_set(path: Path) -> bool:
-    return any(report in path.name for report in REPORT_SETS)
+    """crisis_blind_x.jsonl or replies_blind_x.jsonl for a name in REPORT_SETS (exact: blind_z is not blind_za)."""
+    return path.stem.split("_", 1)[-1] in REPORT_SETS
 
 
 def crisis_files() -> list[Path]:
