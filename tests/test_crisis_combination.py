@@ -69,7 +69,7 @@ def test_a_bare_statement_is_not_raised_by_the_spread_alone(text: str) -> None:
 
 def test_the_shipped_card_sets_both_values() -> None:
     """Both come from pick_combination.py's grids; 1.01 is its "off" (no value on the grid lowers the imminent
-    misses on the held-out author, as with v12's imminent cut-off of 0.16)."""
+    misses on the held-out author: so for v12, whose imminent cut-off of 0.26 already acts below most grid values)."""
     model = get_finetuned()
     assert model.available
     assert 0.0 < model.combination.pattern_veto_p < 0.5
