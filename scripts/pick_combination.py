@@ -34,6 +34,8 @@ from voicejournal.types import ScreenResult  # noqa: E402
 
 VETO_GRID = (0.002, 0.005, 0.01, 0.02, 0.05, 0.1)
 MASS_GRID = (0.5, 0.3, 0.2, 0.15, 0.1, 0.08, 0.05)
+MASS_OFF = Combination().imminent_mass
+"""The card value that turns the imminent-mass rule off (above 1)."""
 
 Item = tuple[str, ScreenResult, SemanticScore]
 
@@ -53,15 +55,15 @@ def metrics(p: np.ndarray, g: np.ndarray, hard: np.ndarray) -> dict[str, float |
 
 def pick_veto(items: list[Item], g: np.ndarray) -> float:
     """The largest VETO_GRID value that clears no labelled concern-or-above item flagged without it (0 if none)."""
-    before = levels(items, 0.0, 1.01)
-    ok = [v for v in VETO_GRID if not ((g >= 1) & (before >= 1) & (levels(items, v, 1.01) == 0)).any()]
+    before = levels(items, 0.0, MASS_OFF)
+    ok = [v for v in VETO_GRID if not ((g >= 1) & (before >= 1) & (levels(items, v, MASS_OFF) == 0)).any()]
     return max(ok, default=0.0)
 
 
 def pick_mass(items: list[Item], g: np.ndarray, hard: np.ndarray, veto: float, cap: float) -> float:
-    """The largest MASS_GRID value with the fewest imminent items below risk and hard FPR <= cap (1.01: off)."""
+    """The largest MASS_GRID value with the fewest imminent items below risk and hard FPR <= cap (MASS_OFF: off)."""
     under = lambda p: int(((g == 3) & (p <= 1)).sum())  # noqa: E731
-    best_mass, best_under = 1.01, under(levels(items, veto, 1.01))
+    best_mass, best_under = MASS_OFF, under(levels(items, veto, MASS_OFF))
     for mass in MASS_GRID:  # largest first: at equal counts the first (largest) is kept
         p = levels(items, veto, mass)
         if float((p[hard] >= 1).mean()) <= cap + 1e-9 and under(p) < best_under:
@@ -91,7 +93,7 @@ def main() -> int:
     hard = np.asarray([g[i] == 0 and bool(HARD & set(r["tags"])) for i, r in enumerate(rows)])
     now = levels(items, model.combination.pattern_veto_p, model.combination.imminent_mass)
     print("now  ", metrics(now, g, hard))
-    cap = float((levels(items, 0.0, 1.01)[hard] >= 1).mean())
+    cap = float((levels(items, 0.0, MASS_OFF)[hard] >= 1).mean())
     veto = pick_veto(items, g)
     mass = pick_mass(items, g, hard, veto, cap)
     print(f"picked pattern_veto_p={veto} imminent_mass={mass} (cut-offs {card['thresholds']} kept)")
