@@ -24,14 +24,20 @@ ORD = {label: n for n, label in enumerate(LEVELS)}
 HARD = frozenset({"idiom", "benign_homograph", "negation", "media", "third_party", "past_resolved", "accidental",
                   "non_english"})
 """The hard-negative tags of ../shared/crisis/README.md: a `none` item with one of them is a hard negative."""
-NOT_TRAINED_ON = [f"tests/data/{kind}_{report}.jsonl" for kind in ("crisis", "replies") for report in REPORT_SETS
-                  if (DATA / f"{kind}_{report}.jsonl").is_file()]
-"""What the model cards list as held out: the report sets that exist (there are crisis sets without reply twins)."""
 
 
 def is_report_set(path: Path) -> bool:
     """crisis_blind_x.jsonl or replies_blind_x.jsonl for a name in REPORT_SETS (exact: blind_z is not blind_za)."""
     return path.stem.split("_", 1)[-1] in REPORT_SETS
+
+
+def report_set_files() -> list[Path]:
+    """The report sets present in tests/data (there are crisis sets without reply twins)."""
+    return [p for p in sorted(DATA.glob("*.jsonl")) if is_report_set(p)]
+
+
+NOT_TRAINED_ON = [f"tests/data/{p.name}" for p in report_set_files()]
+"""What the model cards list as held out."""
 
 
 def crisis_files() -> list[Path]:
@@ -51,11 +57,10 @@ def reply_files() -> list[Path]:
 def report_texts(key: str) -> set[str]:
     """Every `key` text of the report sets present, lower-cased: a training file that repeats one must not teach it."""
     texts: set[str] = set()
-    for path in sorted(DATA.glob("*.jsonl")):
-        if is_report_set(path):
-            for line in path.read_text(encoding="utf-8").splitlines():
-                if line.strip() and key in (row := json.loads(line)):
-                    texts.add(str(row[key]).lower().strip())
+    for path in report_set_files():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip() and key in (row := json.loads(line)):
+                texts.add(str(row[key]).lower().strip())
     return texts
 
 

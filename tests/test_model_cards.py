@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "scripts"))
+from crisis_pool import DATA, SHARED  # noqa: E402  (where the trainers read their files)
+
 CARDS = sorted((ROOT / "voicejournal" / "data").glob("*.card.json"))
-SHARED = ROOT.parent / "shared" / "crisis"
 
 
 def _card(path: Path) -> dict:
@@ -41,7 +44,7 @@ def test_held_out_files_exist_and_were_not_trained_on(card: Path) -> None:
 def test_training_files_match_their_hashes(card: Path) -> None:
     """dev.jsonl lives in ../shared/crisis; every other training file in tests/data."""
     for name, digest in _card(card)["training_files_sha256"].items():
-        path = ROOT / "tests" / "data" / name
+        path = DATA / name
         if not path.is_file():
             path = SHARED / name
         if not path.is_file():
