@@ -13,7 +13,10 @@ from click.testing import CliRunner
 from voicejournal.cli import main
 from voicejournal.companion import fallbacks
 from voicejournal.companion.memory import Recollection, is_forget_request, memory_text
-from voicejournal.companion.modes import MODES, REFLECT_STEPS, default_mode, mode_named
+from voicejournal.companion.closing import extractive_summary
+from voicejournal.companion.modes import MODES, REFLECT_STEPS, Flow, default_mode, mode_named
+from voicejournal.crisis import CrisisScreen
+from voicejournal.types import Level
 from voicejournal.errors import UserError
 
 pytestmark = pytest.mark.slow
@@ -58,6 +61,18 @@ def test_reflect_mode_guides_the_evening_and_saves_a_spoken_summary(tmp_path: Pa
         assert turn["reply_text"].count("?") <= 1 and turn["reply_source"] in ("llm", "fallback")
     assert turns[0]["reply_text"].endswith("?")  # a follow-up about the day
     assert turns[1]["reply_text"].endswith(REFLECT_STEPS[1].prompt)
+
+
+def test_the_summary_from_the_persons_words_quotes_only_what_screens_as_none() -> None:
+    """The fallback summary quotes the person in the first person; those words are judged by the utterance screen."""
+    screen = CrisisScreen()
+    flow = Flow(MODES["reflect"], answers={"today": ["I don't want to wake up tomorrow.", REFLECTION[0]],
+                                           "good": [REFLECTION[3]], "intention": [REFLECTION[6]]})
+    summary = extractive_summary(flow, keep=lambda text: screen.screen(text).level == Level.NONE)
+    assert summary is not None and summary.startswith('Tonight you talked about your day, starting with "I had a long')
+    assert "wake up" not in summary and "Sam sent me" in summary and "Lisbon" in summary
+    assert extractive_summary(flow, keep=lambda text: False) is None
+    assert "wake up" in (extractive_summary(flow) or "")  # with no judge every answer is quoted
 
 
 def test_free_mode_mostly_listens(tmp_path: Path) -> None:

@@ -138,9 +138,10 @@ class Conversation:
         said = [t.user_text for t in self.turns if t.turn_id not in self._commands and t.reply.source != ReplySource.CRISIS]
         if status == "complete" and p.flow is not None and p.flow.mode.summarize and said and not p.guard.supportive:
             # the model's, unless the reply screen refuses it (e.g. it retold the evening as its own:
-            # "I spent the afternoon…"); then one made of the person's own answers
-            candidates = (p.companion.summarize(said), extractive_summary(p.flow))
-            summary = next((s for s in candidates if s and p.screen.screen_reply(s).safe), None)
+            # "I spent the afternoon…"); then one quoting the person's own answers that screen as none
+            summary = p.companion.summarize(said)
+            if not summary or not p.screen.screen_reply(summary).safe:
+                summary = extractive_summary(p.flow, keep=lambda text: p.screen.screen(text).level == Level.NONE)
             if summary:
                 self._speak(closing_words(summary, p.flow.mode.name), ReplySource.FALLBACK, {}, time.perf_counter())
         p.journal.end_session(self.session_id, summary=summary, status=status)

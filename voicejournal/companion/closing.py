@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from voicejournal.companion.modes import Flow
 
 _SCORE_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
@@ -14,9 +16,14 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
-def extractive_summary(flow: Flow) -> str | None:
-    """A summary made of the person's own answers, for when the model's cannot be used."""
-    a = flow.answers
+def extractive_summary(flow: Flow, keep: Callable[[str], bool] = lambda text: True) -> str | None:
+    """A summary made of the person's own answers, for when the model's cannot be used.
+
+    Only answers that `keep` accepts are quoted. The words around them are fixed text; the quotes are the person's
+    own words, so they are judged as the person's words (the utterance screen), not as the companion's: the reply
+    screen reads a quoted "I had a long meeting" as the companion claiming a life of its own.
+    """
+    a = {key: [text for text in said if keep(text)] for key, said in flow.answers.items()}
     first = (a.get("today") or a.get("open") or [""])[0]
     if not first:
         return None
