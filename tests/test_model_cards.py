@@ -16,7 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-from crisis_pool import DATA, SHARED  # noqa: E402  (where the trainers read their files)
+from crisis_pool import DATA, SHARED, crisis_files, is_report_set, reply_files, report_set_files  # noqa: E402
 
 CARDS = sorted((ROOT / "voicejournal" / "data").glob("*.card.json"))
 
@@ -50,3 +50,11 @@ def test_training_files_match_their_hashes(card: Path) -> None:
         if not path.is_file():
             pytest.skip(f"{name} is not on this machine")
         assert hashlib.sha256(path.read_bytes()).hexdigest() == digest, f"{name} changed after {card.name} was made"
+
+
+def test_no_report_set_is_in_a_training_pool() -> None:
+    """Spent reply sets train the reply model; their crisis twins and the fresh reply sets stay held out."""
+    assert is_report_set(DATA / "crisis_blind_za.jsonl") and not is_report_set(DATA / "replies_blind_za.jsonl")
+    assert is_report_set(DATA / "replies_blind_zd.jsonl") and not is_report_set(DATA / "replies_blind_a.jsonl")
+    held_out = set(report_set_files())
+    assert held_out and not held_out & {*crisis_files(), *reply_files()}
