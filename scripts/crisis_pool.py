@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data"
 SHARED = ROOT.parent / "shared" / "crisis"
 REPORT_SETS = ("blind_b", "blind_c", "blind_x", "blind_y", "blind_z", "blind_za", "blind_zb", "blind_zc", "blind_zd",
-               "blind_ze", "blind_zf", "blind_zg", "blind_zh", "blind_zi")
+               "blind_ze", "blind_zf", "blind_zg", "blind_zh", "blind_zi",
+               "blind_zj", "blind_zk", "blind_zl")
 SPENT_SETS = tuple(f"blind_{c}" for c in "defghijklmnopqrstuvw")
 """Former report sets, each scored once for a decision (up to v11b); since v12 they are training files: twenty
 authors who saw only the README widen the pool more than they would still tell, once spent."""
