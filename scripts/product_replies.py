@@ -27,20 +27,12 @@ from voicejournal.companion import fallbacks  # noqa: E402
 from voicejournal.companion.closing import GIVE_UP_CHECKIN, RETRY_CHECKIN, checkin_reply, closing_words  # noqa: E402
 from voicejournal.companion.modes import MODES, REFLECT_STEPS, Flow  # noqa: E402
 from voicejournal.crisis.resources import known_locales  # noqa: E402
-from voicejournal.crisis.responses import _CONCERN, _FALLBACKS, crisis_response, safe_fallback_reply  # noqa: E402
-from voicejournal.types import Level, ScreenResult  # noqa: E402
+from voicejournal.crisis.responses import every_fixed_reply  # noqa: E402
 
 
 def crisis_texts() -> list[str]:
     """Every fixed crisis reply and blocked-reply fallback, in every locale."""
-    out = []
-    for loc in known_locales():
-        for level in (Level.CONCERN, Level.RISK, Level.IMMINENT):
-            out += [crisis_response(ScreenResult(level, cat), loc) for cat in _CONCERN]
-        out.append(crisis_response(ScreenResult(Level.IMMINENT, "medical", ("third_party_acute",)), loc))
-        out.append(crisis_response(ScreenResult(Level.NONE, support_other=True), loc))
-        out += [safe_fallback_reply(reason, loc) for reason in [*_FALLBACKS, "encourages_harm"]]
-    return out
+    return [text for loc in known_locales() for text in every_fixed_reply(loc)]
 
 
 def companion_texts() -> list[str]:

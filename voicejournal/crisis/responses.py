@@ -96,3 +96,13 @@ def safe_fallback_reply(reason: str, locale: str = "US") -> str:
     """The fixed reply that replaces a blocked companion reply."""
     fields = _fields(resources_for(locale))
     return _FALLBACKS.get(reason, _FALLBACK_HARM).format(**fields)
+
+
+def every_fixed_reply(locale: str) -> list[str]:
+    """Every text this module can say in a locale, in a stable order: the per-level replies, the witnessed emergency,
+    support for someone else, then the blocked-reply fallbacks (what scripts/product_replies.py trains the reply
+    screen on as safe)."""
+    fields = _fields(resources_for(locale))
+    templates = [*_CONCERN.values(), *_RISK.values(), *_IMMINENT.values(), _WITNESSED, _SUPPORT_OTHER,
+                 *_FALLBACKS.values(), _FALLBACK_HARM]
+    return [template.format(**fields) for template in templates]
